@@ -1,0 +1,43 @@
+# Two commands: `make` builds every figure and check, `make test` runs the tests.
+# Both create the virtual environment .venv from requirements.lock on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CORES ?= all
+CONFIG ?= config/config.yaml
+
+.PHONY: all quick test report lint clean lock
+
+all: $(VENV)/installed
+	$(BIN)/snakemake --cores $(CORES) --configfile $(CONFIG)
+
+quick:
+	$(MAKE) all CONFIG=config/quick.yaml
+
+test: $(VENV)/installed
+	$(BIN)/python -m pytest
+
+report: $(VENV)/installed
+	$(BIN)/snakemake --configfile $(CONFIG) --report results/report.html
+
+lint: $(VENV)/installed
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/snakefmt --check Snakefile workflow
+	$(BIN)/snakemake --lint --configfile $(CONFIG)
+
+$(VENV)/installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed"' \
+		|| { echo "error: $(PYTHON) is missing or older than 3.11 (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { echo "error: no venv module (Debian: apt-get install python3-venv)"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+# Refresh the pins after changing dependencies (then commit requirements.lock).
+lock: $(VENV)/installed
+	{ echo "# Pinned runtime + test environment (Python 3.11). Regenerate with \`make lock\`."; \
+	  $(BIN)/python -m pip freeze --exclude-editable; } > requirements.lock
+
+clean:
+	rm -rf results logs benchmarks .snakemake

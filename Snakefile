@@ -1,0 +1,27 @@
+# sgd-balance: every theorem check and figure of Ziyin, Li & Ueda (arXiv 2308.06671).
+# Stages: data -> train (SGD ensembles) -> theory (stationary densities) -> checks, figures
+# -> verify. `snakemake --cores 2` builds everything; `snakemake fig1` builds one figure.
+
+
+# The paper-scale config, unless one is given with --configfile (e.g. config/quick.yaml):
+# merging the two would leak keys of one into the other.
+if not config:
+
+    configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/theory.smk"
+include: "workflow/rules/checks.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        "results/verify.txt",
+        expand("results/measurements/{m}.json", m=MEASUREMENTS),
+        expand("results/figures/{fig}.{ext}", fig=FIGURES, ext=["pdf", "png"]),

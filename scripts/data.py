@@ -1,0 +1,16 @@
+"""Rule data: draw the training set once from its seed and store it with its moments."""
+
+import logging
+
+import numpy as np
+
+from sgdbalance import io
+from sgdbalance.data import DatasetParams, make_dataset
+from sgdbalance.moments import Moments
+
+logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
+params = DatasetParams(**snakemake.params.dataset)
+x, y = make_dataset(params, np.random.default_rng(np.random.SeedSequence(params.seed)))
+logging.info("dataset %s: %s", snakemake.wildcards.dataset, params)
+logging.info("empirical moments: %s", Moments.of_samples(x, y))
+io.save_dataset(snakemake.output[0], x, y, snakemake.params.dataset)

@@ -1,0 +1,48 @@
+"""Rule train: run one SGD (or GD, SGF) ensemble and store its statistics."""
+
+import logging
+import time
+
+from sgdbalance import io
+from sgdbalance.config import ensemble_params
+from sgdbalance.ensemble import simulate
+
+logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
+params = ensemble_params(snakemake.params.experiment)
+x, y = io.load_dataset(snakemake.input[0])
+logging.info("experiment %s: %s", snakemake.wildcards.experiment, params)
+logging.info(
+    "T = eta/S = %g, %d steps of %g, %d runs",
+    params.temperature,
+    params.n_steps,
+    params.step,
+    params.n_runs,
+)
+start = time.perf_counter()
+
+
+def progress(first_run, runs, step):
+    elapsed = time.perf_counter() - start
+    done = first_run * params.n_steps + runs * step
+    total = params.n_runs * params.n_steps
+    logging.info(
+        "runs %d-%d, step %d/%d, %.3g run-steps/s, ETA %.0f s",
+        first_run,
+        first_run + runs,
+        step,
+        params.n_steps,
+        done / elapsed,
+        elapsed * (total - done) / done,
+    )
+
+
+stats = simulate(x, y, params, progress=progress)
+elapsed = time.perf_counter() - start
+logging.info(
+    "done in %.1f s (%.3g run-steps/s); %d of %d runs diverged",
+    elapsed,
+    params.n_runs * params.n_steps / elapsed,
+    stats["diverged"].sum(),
+    params.n_runs,
+)
+io.save_npz_atomic(snakemake.output[0], stats)

@@ -1,0 +1,7 @@
+"""Law of balance and stationary distributions of SGD on diagonal linear networks.
+
+Conventions (those of Ziyin, Li & Ueda, arXiv 2308.06671): per-sample loss ``(f - y)^2``,
+temperature ``T = eta / S``, depth ``D`` = number of hidden layers (``D + 1`` factors per path).
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,135 @@
+"""From a validated config mapping to parameter objects, with the checks a schema cannot do.
+
+The JSON schema (``workflow/schemas/config.schema.yaml``) checks types, ranges and unknown keys.
+``check_config`` adds what needs several keys at once or the theory: a reference to a missing
+dataset, a learning rate at which gradient descent is unstable even at the minimum, a density
+check at a temperature where no normalisable density exists. Every message names the key.
+"""
+
+from .data import DatasetParams
+from .density import why_not_normalisable
+from .ensemble import EnsembleParams, balanced_init
+from .moments import Moments
+
+
+class ConfigError(ValueError):
+    """A config that cannot run; the message names the key and the allowed range."""
+
+
+def dataset_params(config: dict, name: str) -> DatasetParams:
+    return DatasetParams(**config["datasets"][name])
+
+
+def population_moments(config: dict, dataset: str) -> Moments:
+    d = config["datasets"][dataset]
+    if d.get("inputs", "normal") != "normal":
+        beta1, var_x2 = 1.0, 0.8  # uniform on [-sqrt 3, sqrt 3]: E[x^2] = 1, Var[x^2] = 4/5
+        k, s = d["k"], d["sigma"]
+        return Moments(var_x2, k * var_x2, k * k * var_x2 + s * s * beta1, beta1, k * beta1)
+    return Moments.population(d["k"], d["sigma"])
+
+
+def ensemble_params(spec: dict) -> EnsembleParams:
+    """The ensemble of one ``experiments`` entry; keys absent from it take the defaults."""
+    e = dict(spec)
+    e.pop("dataset")
+    depth, width = e["depth"], e.get("width", 1)
+    if "init_layers" in e:
+        init = tuple(float(u) for u in e.pop("init_layers"))
+    else:
+        init = balanced_init(e.pop("init_v"), depth, width)
+    hist = e.pop("hist", None)
+    if hist:
+        e["hist_range"] = (hist["lo"], hist["hi"])
+        e["hist_bins"] = hist["bins"]
+    return EnsembleParams(init=init, **e)
+
+
+def gd_stability_limit(moments: Moments, depth: int) -> float:
+    """Largest eta at which GD is stable at the balanced minimum ``v* = beta2/beta1``.
+
+    The Hessian's top eigenvalue there is ``2 beta1 (D + 1) |v*|^(2D/(D+1))``, and GD is
+    stable iff ``eta`` times it is below 2.
+    """
+    v_star = moments.beta2 / moments.beta1
+    return 1.0 / (moments.beta1 * (depth + 1) * abs(v_star) ** (2.0 * depth / (depth + 1)))
+
+
+def check_config(config: dict) -> None:
+    """Raise ConfigError for the first problem found, naming the key."""
+    datasets = config["datasets"]
+    experiments = config["experiments"]
+    for name, e in experiments.items():
+        key = f"experiments.{name}"
+        if e["dataset"] not in datasets:
+            raise ConfigError(
+                f"{key}.dataset = {e['dataset']!r} is not among datasets: {sorted(datasets)}"
+            )
+        if ("init_v" in e) == ("init_layers" in e):
+            raise ConfigError(f"{key}: give exactly one of init_v and init_layers")
+        if "init_layers" in e and len(e["init_layers"]) != e["depth"] + 1:
+            raise ConfigError(
+                f"{key}.init_layers needs depth + 1 = {e['depth'] + 1} values, "
+                f"got {len(e['init_layers'])}"
+            )
+        moments = population_moments(config, e["dataset"])
+        limit = gd_stability_limit(moments, e["depth"])
+        if e["method"] != "sgf" and e["eta"] >= limit:
+            raise ConfigError(
+                f"{key}.eta = {e['eta']} is impossible: gradient descent is unstable at the "
+                f"minimum for eta >= 1/(beta1 (D+1) |v*|^(2D/(D+1))) = {limit:.4g}; "
+                f"allowed range 0 < eta < {limit:.4g}"
+            )
+        if e["method"] == "sgf" and not (0 < e.get("dt", 0) <= e["eta"]):
+            raise ConfigError(f"{key}.dt must be in (0, eta = {e['eta']}] for method sgf")
+        if not 0 <= e.get("burn_in", 0.0) < e["time"]:
+            raise ConfigError(f"{key}.burn_in must be in [0, time = {e['time']})")
+        try:
+            ensemble_params(e)
+        except ValueError as err:
+            raise ConfigError(f"{key}: {err}") from None
+    for name, c in config.get("checks", {}).items():
+        key = f"checks.{name}"
+        target = c.get("experiment") or c.get("dataset")
+        pool = experiments if "experiment" in c else datasets
+        if target not in pool:
+            raise ConfigError(f"{key} refers to {target!r}, which is not defined")
+        if c["kind"] == "density":
+            e = experiments[target]
+            temperature = e["eta"] / e["batch"]
+            v0 = e.get("init_v", 1.0)
+            sign = 1 if v0 > 0 else -1
+            reason = why_not_normalisable(
+                population_moments(config, e["dataset"]),
+                e["depth"],
+                temperature,
+                e.get("width", 1),
+                sign,
+            )
+            if reason:
+                raise ConfigError(
+                    f"{key}: experiment {target!r} at T = eta/S = {temperature:.4g} has no "
+                    f"normalisable stationary density to compare with ({reason})"
+                )
+    for name, m in config.get("measurements", {}).items():
+        if m["experiment"] not in experiments:
+            raise ConfigError(
+                f"measurements.{name}.experiment = {m['experiment']!r} is not among experiments"
+            )
+    for fig, spec in config.get("figures", {}).items():
+        for role, name in _figure_experiments(spec):
+            if name not in experiments:
+                raise ConfigError(f"figures.{fig}.{role} = {name!r} is not among experiments")
+
+
+def _figure_experiments(spec: dict):
+    for role, value in spec.items():
+        if isinstance(value, list):
+            yield from ((f"{role}[{i}]", v) for i, v in enumerate(value))
+        elif isinstance(value, str):
+            yield role, value
+
+
+def figure_experiments(config: dict, figure: str) -> list[str]:
+    """Names of the experiments a figure reads, in config order."""
+    return [name for _, name in _figure_experiments(config["figures"][figure])]

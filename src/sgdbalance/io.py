@@ -1,0 +1,142 @@
+"""File input and output; every write is atomic (temporary file, then ``os.replace``)."""
+
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from .density import StationaryDensity
+from .moments import Moments
+
+
+@contextmanager
+def atomic_open(path, mode="wb"):
+    """Open a temporary file beside ``path``; on success move it onto ``path``.
+
+    A job killed midway leaves the old file (or none), never half of a new one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_npz_atomic(path, arrays: dict) -> None:
+    with atomic_open(path, "wb") as f:
+        np.savez(f, **arrays)  # an open file: numpy adds no ".npz" suffix
+
+
+def load_npz(path) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    with np.load(path, allow_pickle=False) as f:
+        return {key: f[key] for key in f.files}
+
+
+def save_json_atomic(path, obj) -> None:
+    with atomic_open(path, "w") as f:
+        json.dump(obj, f, indent=2, sort_keys=True, default=_jsonable)
+        f.write("\n")
+
+
+def load_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def _jsonable(obj):
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"cannot write {type(obj).__name__} to JSON")
+
+
+def save_dataset(path, x, y, meta: dict) -> None:
+    """A training set with its moments, so that theory and SGD read the same numbers."""
+    arrays = {
+        "x": x,
+        "y": y,
+        **{k: np.float64(v) for k, v in Moments.of_samples(x, y).as_dict().items()},
+    }
+    arrays["meta"] = np.array(json.dumps(meta, sort_keys=True))
+    save_npz_atomic(path, arrays)
+
+
+def load_dataset(path) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs and labels of a stored training set, as ``(x, y)``, each shape (n,)."""
+    data = load_npz(path)
+    for key in ("x", "y"):
+        if key not in data:
+            raise ValueError(f"{path}: not a dataset (no array {key!r}); it needs arrays x and y")
+    x, y = data["x"].astype(float), data["y"].astype(float)
+    if x.shape != y.shape or x.ndim != 1 or x.size < 2:
+        raise ValueError(f"{path}: x and y must be 1-d arrays of equal length >= 2")
+    return x, y
+
+
+def save_csv_atomic(path, columns: dict, header_comment: str = "") -> None:
+    """Columns of equal length as CSV, with optional ``#`` comment lines first."""
+    names = list(columns)
+    table = np.column_stack([np.asarray(columns[n], dtype=float) for n in names])
+    with atomic_open(path, "w") as f:
+        for line in header_comment.splitlines():
+            f.write(f"# {line}\n")
+        f.write(",".join(names) + "\n")
+        np.savetxt(f, table, delimiter=",", fmt="%.10g")
+
+
+def save_theory(path, density: StationaryDensity | None, meta: dict) -> None:
+    """A tabulated stationary density (None if none exists), with ``meta`` as JSON."""
+    arrays = {}
+    if density is not None:
+        arrays = {"log_s": density.log_s, "sides": np.array(density.sides)}
+        for side in density.sides:
+            arrays[f"log_pdf_{side:+d}"] = density.log_pdf[side]
+            arrays[f"cum_mass_{side:+d}"] = density.cum_mass[side]
+            arrays[f"mass_below_{side:+d}"] = np.float64(density.mass_below[side])
+            arrays[f"tail_slope_{side:+d}"] = np.float64(density.tail_slope[side])
+        meta = {
+            "depth": density.depth,
+            "temperature": density.temperature,
+            "width": density.width,
+        } | meta
+    arrays["meta"] = np.array(json.dumps(meta, sort_keys=True, default=_jsonable))
+    save_npz_atomic(path, arrays)
+
+
+def load_theory(path) -> tuple[StationaryDensity | None, dict]:
+    """The density saved by ``save_theory`` (None if none exists) and its metadata."""
+    a = load_npz(path)
+    meta = json.loads(str(a["meta"]))
+    if "log_s" not in a:
+        return None, meta
+    sides = tuple(int(s) for s in a["sides"])
+
+    def per_side(name):
+        return {s: a[f"{name}_{s:+d}"] for s in sides}
+
+    density = StationaryDensity(
+        depth=meta["depth"],
+        temperature=meta["temperature"],
+        width=meta["width"],
+        sides=sides,
+        log_s=a["log_s"],
+        log_pdf=per_side("log_pdf"),
+        mass_below={s: float(m) for s, m in per_side("mass_below").items()},
+        cum_mass=per_side("cum_mass"),
+        tail_slope={s: float(m) for s, m in per_side("tail_slope").items()},
+    )
+    return density, meta

@@ -1,0 +1,17 @@
+import numpy as np
+import pytest
+
+from sgdbalance.data import DatasetParams, make_dataset
+from sgdbalance.moments import Moments
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    """The example training set of the configs, drawn once: x ~ N(0,1), y = 0.5 x + 0.5 eps."""
+    params = DatasetParams(n=10_000, k=0.5, sigma=0.5, seed=20230813)
+    return make_dataset(params, np.random.default_rng(np.random.SeedSequence(params.seed)))
+
+
+@pytest.fixture(scope="session")
+def moments(dataset):
+    return Moments.of_samples(*dataset)

@@ -1,0 +1,69 @@
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from sgdbalance.config import ConfigError, check_config, ensemble_params
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = str(ROOT / "workflow/schemas/config.schema.yaml")
+
+
+@pytest.fixture(scope="module", params=["config.yaml", "quick.yaml"])
+def config(request):
+    return yaml.safe_load((ROOT / "config" / request.param).read_text())
+
+
+def _validate(config):
+    validate(copy.deepcopy(config), SCHEMA)
+    check_config(config)
+
+
+def test_shipped_configs_are_valid(config):
+    _validate(config)
+    for name, spec in config["experiments"].items():
+        assert ensemble_params(spec).n_runs == spec["n_runs"], name
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda c: c["experiments"]["balance_sgd"].update(eta="fast"), "eta"),
+        (lambda c: c["experiments"]["balance_sgd"].update(eta=-0.1), "eta"),
+        (lambda c: c["experiments"]["balance_sgd"].update(depth=-1), "depth"),
+        (lambda c: c["experiments"]["balance_sgd"].update(learning_rate=0.1), "learning_rate"),
+        (lambda c: c["experiments"]["balance_sgd"].pop("seed"), "seed"),
+        (lambda c: c["datasets"]["example"].update(sigma=-1), "sigma"),
+    ],
+)
+def test_schema_names_the_bad_key(config, edit, message):
+    bad = copy.deepcopy(config)
+    edit(bad)
+    with pytest.raises(WorkflowError, match=message):
+        validate(bad, SCHEMA)
+
+
+def test_impossible_learning_rate_names_the_limit(config):
+    bad = copy.deepcopy(config)
+    bad["experiments"]["balance_sgd"]["eta"] = 5.0
+    with pytest.raises(
+        ConfigError, match=r"experiments\.balance_sgd\.eta = 5.0 is impossible.*< 1"
+    ):
+        _validate(bad)
+
+
+def test_density_check_needs_a_normalisable_density(config):
+    bad = copy.deepcopy(config)
+    bad["experiments"]["sgf_T05_D1"]["eta"] = 0.7  # T = 0.7 > T_c = 2/3
+    with pytest.raises(ConfigError, match=r"checks\.density_T05_D1.*T_c"):
+        _validate(bad)
+
+
+def test_unknown_dataset_is_named(config):
+    bad = copy.deepcopy(config)
+    bad["experiments"]["balance_sgd"]["dataset"] = "mnist"
+    with pytest.raises(ConfigError, match=r"experiments\.balance_sgd\.dataset = 'mnist'"):
+        _validate(bad)

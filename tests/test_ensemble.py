@@ -1,0 +1,147 @@
+import numpy as np
+import pytest
+
+from sgdbalance.checks import discrete_identity, sgf_balance
+from sgdbalance.ensemble import (
+    BLOCK,
+    EnsembleParams,
+    balanced_init,
+    merge,
+    others_product,
+    sgd_delta,
+    simulate,
+    step_factors,
+)
+
+
+def params(**changes):
+    base = dict(
+        method="sgd",
+        depth=1,
+        eta=0.05,
+        batch=1,
+        n_runs=64,
+        seed=7,
+        time=5.0,
+        init=(1.0, 0.5),
+        hist_range=(-1.0, 2.0),
+        hist_bins=30,
+    )
+    return EnsembleParams(**(base | changes))
+
+
+def test_others_product_is_the_gradient_of_v():
+    rng = np.random.default_rng(np.random.SeedSequence(0))
+    for depth in range(5):
+        U = rng.normal(size=(3, 2, depth + 1))
+        expected = np.stack(
+            [np.prod(np.delete(U, k, axis=-1), axis=-1) for k in range(depth + 1)], axis=-1
+        )
+        np.testing.assert_allclose(others_product(U), expected, rtol=1e-14)
+
+
+def test_one_sgd_step_matches_a_direct_implementation(dataset):
+    # Readable reference: per-sample gradients of l = (v x - y)^2 for D = 2, averaged by hand.
+    x, y = dataset
+    rng = np.random.default_rng(np.random.SeedSequence(1))
+    U = rng.normal(size=(5, 1, 3))
+    idx = rng.integers(0, x.size, size=(5, 4))
+    eta = 0.1
+    expected = U.copy()
+    for r in range(5):
+        a, b, c = U[r, 0]
+        grads = [
+            2 * xi * (a * b * c * xi - yi) * np.array([b * c, a * c, a * b])
+            for xi, yi in zip(x[idx[r]], y[idx[r]], strict=True)
+        ]
+        expected[r, 0] -= eta * np.mean(grads, axis=0)
+    v = U.prod(axis=-1).sum(axis=-1)
+    np.testing.assert_allclose(
+        step_factors(U, sgd_delta(v, x * x, x * y, idx, eta)), expected, rtol=1e-12
+    )
+
+
+def test_discrete_balance_identity_holds_to_rounding(dataset):
+    x, y = dataset
+    rng = np.random.default_rng(np.random.SeedSequence(2))
+    record = discrete_identity(x, y, [0.01, 0.5, 2.0], 1, 5000, rng, seed=2)
+    assert record["passed"], record
+    assert record["value"] < 8
+    assert record["details"]["states_eta_G_above_sqrt2"] > 100  # the growing regime is covered
+
+
+def test_balance_identity_is_sensitive_to_a_wrong_law(dataset):
+    # Negative control: the rule (1 - eta |G|) instead of (1 - eta^2 G^2) misses by O(1) units.
+    x, y = dataset
+    U = np.array([[[1.5, 0.3]]])
+    v = U.prod(axis=-1).sum(axis=-1)
+    delta = sgd_delta(v, x * x, x * y, np.array([[3]]), 0.3)
+    after = step_factors(U, delta)
+    before_imb = U[0, 0, 0] ** 2 - U[0, 0, 1] ** 2
+    after_imb = after[0, 0, 0] ** 2 - after[0, 0, 1] ** 2
+    assert after_imb == pytest.approx((1 - delta[0] ** 2) * before_imb, rel=1e-13)
+    assert after_imb != pytest.approx((1 - abs(delta[0])) * before_imb, rel=1e-3)
+
+
+@pytest.mark.parametrize("method", ["sgd", "sgf", "gd_iso"])
+def test_any_split_into_blocks_gives_the_same_bits(dataset, method):
+    x, y = dataset
+    p = params(method=method, n_runs=2 * BLOCK + 10, time=0.5, dt=0.01, burn_in=0.2)
+    whole = simulate(x, y, p)
+    parts = merge([simulate(x, y, p, blocks=range(2, 3)), simulate(x, y, p, blocks=range(0, 2))])
+    assert whole.keys() == parts.keys()
+    for key in whole:
+        np.testing.assert_array_equal(whole[key], parts[key], err_msg=key)
+
+
+def test_seed_determines_the_result(dataset):
+    x, y = dataset
+    a, b, c = (simulate(x, y, params(seed=s))["v_final"] for s in (3, 3, 4))
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_diverged_runs_are_counted_and_left_out(dataset):
+    x, y = dataset
+    p = params(eta=2.0, batch=1, time=40.0, burn_in=2.0)  # far beyond stability
+    out = simulate(x, y, p)
+    assert out["diverged"].all()
+    assert np.isnan(out["v_final"]).all()
+    assert out["n_samples"].sum() == out["hist_counts"].sum() + out["hist_under"] + out["hist_over"]
+    assert np.isfinite(out["sum_v"]).all()
+
+
+def test_gd_conserves_the_imbalance_up_to_second_order(dataset):
+    # GD: I' = (1 - eta^2 G^2) I, so with small eta the imbalance barely moves.
+    x, y = dataset
+    out = simulate(x, y, params(method="gd", eta=0.01, time=20.0, init=(2.0, 0.1)))
+    imb = out["imbalance"]
+    assert np.allclose(imb[:, -1], imb[:, 0], rtol=2e-3)
+
+
+def test_sgf_decay_rate_is_4_T_g(dataset):
+    x, y = dataset
+    p = params(method="sgf", dt=0.002, time=40.0, n_runs=32, init=(2.0, 0.1))
+    record = sgf_balance(simulate(x, y, p), p.temperature, p.seed)
+    assert record["passed"], record
+    # Negative control recorded with it: a rate 2 T g would miss by ~100 %.
+    assert record["details"]["negative_control_rate_2Tg"] > 0.5
+
+
+def test_sgf_stays_finite_in_the_heavy_tail(dataset):
+    # Euler-Maruyama with a fixed step diverges on the D = 1 SGF at T = 0.5 (superlinear
+    # coefficients); the state-dependent substeps keep every run finite.
+    x, y = dataset
+    p = params(method="sgf", eta=0.5, dt=0.002, time=10.0, n_runs=256, init=balanced_init(0.5, 1))
+    assert not simulate(x, y, p)["diverged"].any()
+
+
+def test_params_reject_bad_values():
+    with pytest.raises(ValueError, match="eta"):
+        params(eta=-0.1)
+    with pytest.raises(ValueError, match="D \\+ 1"):
+        params(depth=2)
+    with pytest.raises(ValueError, match="dt"):
+        params(method="sgf")
+    with pytest.raises(ValueError, match="burn_in"):
+        params(burn_in=10.0)

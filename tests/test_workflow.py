@@ -1,0 +1,122 @@
+"""The DAG end to end on the quick config, and the linters the project keeps clean."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+QUICK = ROOT / "config" / "quick.yaml"
+
+
+def snakemake(*args, cwd):
+    cmd = [
+        str(BIN / "snakemake"),
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(cwd),
+        *args,
+    ]
+    env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(cmd, capture_output=True, text=True, env=env)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The quick config built once in a temporary directory with 2 cores."""
+    work = tmp_path_factory.mktemp("quick")
+    result = snakemake("--cores", "2", "--configfile", str(QUICK), cwd=work)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return work
+
+
+@pytest.mark.slow
+def test_quick_dag_builds_every_figure_and_passing_check(built):
+    config = yaml.safe_load(QUICK.read_text())
+    for name in config["checks"]:
+        record = json.loads((built / f"results/checks/{name}.json").read_text())
+        assert {"statistic", "value", "tolerance", "tolerance_source", "n", "seed"} <= set(record)
+        assert record["passed"], (name, record)
+    for fig in config["figures"]:
+        for ext in ("pdf", "png"):
+            assert (built / f"results/figures/{fig}.{ext}").stat().st_size > 1000
+    assert (
+        f"all {len(config['checks'])} checks passed" in (built / "results/verify.txt").read_text()
+    )
+    for name in config["experiments"]:
+        assert "done in" in (built / f"logs/train/{name}.log").read_text()
+
+
+@pytest.mark.slow
+def test_second_run_does_nothing(built):
+    result = snakemake("--cores", "2", "--configfile", str(QUICK), "-n", cwd=built)
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_lost_output_is_rebuilt_alone(built):
+    (built / "results/checks/discrete_identity.json").unlink()
+    (built / "results/verify.txt").unlink()
+    result = snakemake("--cores", "2", "--configfile", str(QUICK), cwd=built)
+    assert result.returncode == 0, result.stderr[-2000:]
+    log = result.stdout + result.stderr
+    assert "rule train" not in log and "rule check:" in log
+
+
+def test_dry_run_lists_every_stage(tmp_path):
+    result = snakemake("-n", "--forceall", "--configfile", str(QUICK), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    for rule in ("data", "train", "theory", "check", "fig1_render", "fig3_render", "verify"):
+        assert f"rule {rule}:" in result.stdout, rule
+
+
+def test_one_figure_needs_only_its_jobs(tmp_path):
+    result = snakemake("-n", "--forceall", "fig1", "--configfile", str(QUICK), cwd=tmp_path)
+    assert result.returncode == 0
+    assert "rule theory:" not in result.stdout and "rule check:" not in result.stdout
+
+
+def test_bad_config_stops_before_any_job(tmp_path):
+    config = yaml.safe_load(QUICK.read_text())
+    config["experiments"]["balance_sgd"]["depth"] = -1
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(config))
+    result = snakemake("--cores", "1", "--configfile", str(bad), cwd=tmp_path)
+    assert result.returncode != 0
+    assert "depth" in result.stderr and "minimum" in result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_snakemake_lint():
+    result = snakemake("--lint", "--configfile", str(QUICK), cwd=ROOT)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_formatting():
+    targets = ["Snakefile", "workflow"]
+    result = subprocess.run(
+        [str(BIN / "snakefmt"), "--check", *targets], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    for cmd in (["check", "."], ["format", "--check", "."]):
+        result = subprocess.run([str(BIN / "ruff"), *cmd], cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_results_are_not_tracked():
+    ignored = subprocess.run(
+        ["git", "check-ignore", "results/x", "logs/x", ".venv/x"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert len(ignored.stdout.split()) == 3

@@ -1,0 +1,78 @@
+from snakemake.utils import validate
+
+from sgdbalance.config import check_config, figure_experiments
+
+validate(config, schema="../schemas/config.schema.yaml")
+check_config(config)
+
+DATASETS = list(config["datasets"])
+EXPERIMENTS = list(config["experiments"])
+CHECKS = list(config["checks"])
+MEASUREMENTS = list(config.get("measurements", {}))
+FIGURES = list(config["figures"])
+
+
+wildcard_constraints:
+    dataset="|".join(DATASETS),
+    experiment="|".join(EXPERIMENTS),
+    check="|".join(CHECKS),
+    measurement="|".join(MEASUREMENTS) or "^$",
+
+
+def dataset_spec(wildcards):
+    return config["datasets"][wildcards.dataset]
+
+
+def experiment_spec(wildcards):
+    return config["experiments"][wildcards.experiment]
+
+
+def experiment_dataset(wildcards):
+    """The training set an experiment's runs see."""
+    return f"results/data/{experiment_spec(wildcards)['dataset']}.npz"
+
+
+def check_spec(wildcards):
+    return config["checks"][wildcards.check]
+
+
+def check_inputs(wildcards):
+    """A check reads the ensemble (and theory) of its experiment, or a dataset."""
+    spec = check_spec(wildcards)
+    if "experiment" in spec:
+        inputs = {"run": f"results/train/{spec['experiment']}.npz"}
+        if spec["kind"] == "density":
+            inputs["theory"] = f"results/theory/{spec['experiment']}.npz"
+        return inputs
+    return {"data": f"results/data/{spec['dataset']}.npz"}
+
+
+def measurement_spec(wildcards):
+    return config["measurements"][wildcards.measurement]
+
+
+def measurement_inputs(wildcards):
+    """A measurement reads an ensemble and the theory of the same experiment."""
+    name = measurement_spec(wildcards)["experiment"]
+    return {"run": f"results/train/{name}.npz", "theory": f"results/theory/{name}.npz"}
+
+
+def figure_inputs(figure):
+    """Ensembles, training sets and theory files a figure reads, in the config's order."""
+    names = figure_experiments(config, figure)
+    datasets = [config["experiments"][name]["dataset"] for name in names]
+    return {
+        "runs": [f"results/train/{name}.npz" for name in names],
+        "data": [f"results/data/{name}.npz" for name in datasets],
+        "theory": [f"results/theory/{name}.npz" for name in names],
+    }
+
+
+def figure_params(figure):
+    """The experiments a figure reads, with their specs and roles."""
+    return {
+        "layout": config["figures"][figure],
+        "experiments": {
+            n: config["experiments"][n] for n in figure_experiments(config, figure)
+        },
+    }
