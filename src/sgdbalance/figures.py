@@ -79,7 +79,9 @@ def law_of_balance(runs: dict, params: dict, moments) -> plt.Figure:
             w_abs = np.sqrt(np.maximum(run["norm2"] - run["imbalance"], 0) / 2)
             for i in range(min(3, u_abs.shape[0])):
                 ax2.plot(u_abs[i], w_abs[i], color=color, lw=1.0 if method == "sgd" else 0.6)
-            ax2.plot(u_abs[:3, -1], w_abs[:3, -1], "o", color=color, ms=3)
+            ax2.plot(
+                u_abs[:3, -1], w_abs[:3, -1], "o", color=color, ms=4, mec="k", mew=0.5, zorder=5
+            )
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_ylim(bottom=max(ax.get_ylim()[0], 1e-12))
@@ -94,7 +96,8 @@ def law_of_balance(runs: dict, params: dict, moments) -> plt.Figure:
         ax2.set_aspect("equal")
         ax2.set_xlabel("$|u|$")
         ax2.set_ylabel("$|w|$")
-        ax2.set_title("3 runs per method (dots: end)")
+        ax2.plot(u_abs[0, 0], w_abs[0, 0], "k*", ms=7, zorder=6)
+        ax2.set_title("3 runs each (star: start, dots: end)")
         fig.tight_layout()
     return fig
 
@@ -139,7 +142,9 @@ def stationary_panels(panels: list[list[tuple]], log_scale: list[bool]) -> plt.F
             ax.set_xlim(edges[0], edges[-1])
             if log:
                 ax.set_yscale("log")
-                ax.set_ylim(1e-3, None)
-            ax.legend(loc="best")
+                ax.set_ylim(1e-3, ax.get_ylim()[1] * 30)
+            else:
+                ax.set_ylim(0, ax.get_ylim()[1] * 1.6)  # room for the legend
+            ax.legend(loc="upper left")
         fig.tight_layout()
     return fig
