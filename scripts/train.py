@@ -3,14 +3,19 @@
 import logging
 import time
 
+import numba
+
 from sgdbalance import io
 from sgdbalance.config import ensemble_params
 from sgdbalance.ensemble import simulate
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
+numba.set_num_threads(snakemake.threads)  # results do not depend on it, only the speed
 params = ensemble_params(snakemake.params.experiment)
 x, y = io.load_dataset(snakemake.input[0])
-logging.info("experiment %s: %s", snakemake.wildcards.experiment, params)
+logging.info(
+    "experiment %s: %s (%d threads)", snakemake.wildcards.experiment, params, snakemake.threads
+)
 logging.info(
     "T = eta/S = %g, %d steps of %g, %d runs",
     params.temperature,

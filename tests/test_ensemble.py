@@ -1,17 +1,19 @@
+import numba
 import numpy as np
 import pytest
 
+from sgdbalance import reference
 from sgdbalance.checks import discrete_identity, sgf_balance
 from sgdbalance.ensemble import (
-    BLOCK,
     EnsembleParams,
     balanced_init,
     merge,
-    others_product,
     sgd_delta,
     simulate,
     step_factors,
 )
+from sgdbalance.moments import Moments
+from sgdbalance.rng import run_keys
 
 
 def params(**changes):
@@ -28,16 +30,6 @@ def params(**changes):
         hist_bins=30,
     )
     return EnsembleParams(**(base | changes))
-
-
-def test_others_product_is_the_gradient_of_v():
-    rng = np.random.default_rng(np.random.SeedSequence(0))
-    for depth in range(5):
-        U = rng.normal(size=(3, 2, depth + 1))
-        expected = np.stack(
-            [np.prod(np.delete(U, k, axis=-1), axis=-1) for k in range(depth + 1)], axis=-1
-        )
-        np.testing.assert_allclose(others_product(U), expected, rtol=1e-14)
 
 
 def test_one_sgd_step_matches_a_direct_implementation(dataset):
@@ -83,15 +75,60 @@ def test_balance_identity_is_sensitive_to_a_wrong_law(dataset):
     assert after_imb != pytest.approx((1 - abs(delta[0])) * before_imb, rel=1e-3)
 
 
-@pytest.mark.parametrize("method", ["sgd", "sgf", "gd_iso"])
-def test_any_split_into_blocks_gives_the_same_bits(dataset, method):
+@pytest.mark.parametrize(
+    "method, depth, width, batch",
+    [
+        ("sgd", 0, 1, 1),
+        ("sgd", 1, 1, 3),
+        ("sgd", 3, 2, 2),
+        ("gd", 2, 1, 1),
+        ("gd_iso", 1, 2, 1),
+        ("sgf", 0, 1, 1),
+        ("sgf", 1, 1, 1),
+        ("sgf", 2, 3, 1),
+    ],
+)
+def test_kernel_matches_the_readable_reference_bit_for_bit(dataset, method, depth, width, batch):
     x, y = dataset
-    p = params(method=method, n_runs=2 * BLOCK + 10, time=0.5, dt=0.01, burn_in=0.2)
+    # In the SGF, T = 0.5 and a start at large v: its first steps are taken as sub-steps.
+    init = tuple(np.linspace(1.3, 0.4, depth + 1) * (2.5 if method == "sgf" else 1.0))
+    p = params(
+        method=method,
+        depth=depth,
+        width=width,
+        batch=batch,
+        init=init,
+        n_runs=5,
+        time=60 * 0.05,
+        dt=0.05 if method != "sgf" else 0.01,
+        eta=0.05 if method != "sgf" else 0.5,
+        n_checkpoints=200,
+    )
+    out = simulate(x, y, p)
+    keys = run_keys(p.seed, range(p.n_runs))
+    for r in (0, 4):
+        states = reference.trajectory(x * x, x * y, Moments.of_samples(x, y), p, int(keys[r]))
+        v_ref = np.array([sum(np.prod(u) for u in state) for state in states])
+        np.testing.assert_array_equal(out["v"][r], v_ref[out["checkpoint_steps"]])
+        assert out["v_final"][r] == v_ref[-1]
+
+
+@pytest.mark.parametrize("method", ["sgd", "sgf", "gd_iso"])
+def test_any_split_of_runs_steps_or_threads_gives_the_same_bits(dataset, method, monkeypatch):
+    x, y = dataset
+    p = params(method=method, n_runs=100, time=1.0, dt=0.01, burn_in=0.2)
     whole = simulate(x, y, p)
-    parts = merge([simulate(x, y, p, blocks=range(2, 3)), simulate(x, y, p, blocks=range(0, 2))])
-    assert whole.keys() == parts.keys()
-    for key in whole:
-        np.testing.assert_array_equal(whole[key], parts[key], err_msg=key)
+    parts = merge([simulate(x, y, p, runs=range(37, 100)), simulate(x, y, p, runs=range(37))])
+    monkeypatch.setattr("sgdbalance.ensemble.STEPS_PER_CALL", 7)
+    numba.set_num_threads(1)
+    try:
+        serial = simulate(x, y, p)
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    for other in (parts, serial):
+        assert whole.keys() == other.keys()
+        for key in whole:
+            np.testing.assert_array_equal(whole[key], other[key], err_msg=key)
 
 
 def test_seed_determines_the_result(dataset):

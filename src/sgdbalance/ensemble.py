@@ -13,23 +13,23 @@ parameters by a scalar per run times ``grad_U v`` (time step ``h``):
 - ``sgf``: Euler-Maruyama for ``dU = grad_U v (-2 (beta1 v - beta2) dt + sqrt(4 T g(v)) dW)``,
   the SGF of PAPER.md section 0 (its noise has rank one, along ``grad_U v``); ``h = dt``.
 
-Runs are grouped in blocks of ``BLOCK`` consecutive runs; block ``b`` draws all its random
-numbers from ``SeedSequence(seed, spawn_key=(b,))``, so any split of the ensemble into jobs
-made of whole blocks gives the same numbers bit for bit.
+Each run draws from its own counter-based stream keyed by ``(seed, run index)`` (``rng.py``),
+and the compiled kernel (``kernels.py``) advances runs independently, so any split of the runs
+into jobs, of the steps into calls, or of the work into threads gives the same bits.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
 from .moments import Moments
+from .rng import run_keys
 
-METHODS = ("sgd", "gd", "gd_iso", "sgf")
-BLOCK = 512  # runs per random stream; fixed so results do not depend on job chunking
-DRAWS_PER_CALL = 256  # steps of random numbers drawn per generator call
+METHODS = tuple(kernels.METHOD_CODES)
 MAX_RELATIVE_STEP = 0.2  # sgf: largest typical relative change of a factor in one step
-MAX_SUBSTEPS = 10_000
+STEPS_PER_CALL = 2000  # steps per kernel call, between progress reports
 
 
 @dataclass(frozen=True)
@@ -92,34 +92,11 @@ class EnsembleParams:
     def burn_in_steps(self) -> int:
         return int(round(self.burn_in / self.step))
 
-    @property
-    def n_blocks(self) -> int:
-        return -(-self.n_runs // BLOCK)
-
 
 def balanced_init(v0: float, depth: int, width: int = 1) -> tuple:
     """Factors of one path with ``|u^(0)| = ... = |u^(D)|`` and ``sum_i v_i = v0``."""
     magnitude = (abs(v0) / width) ** (1.0 / (depth + 1))
     return (np.sign(v0) * magnitude,) + (magnitude,) * depth if v0 != 0 else (0.0,) * (depth + 1)
-
-
-def others_product(U):
-    """``grad_U v``: for each factor, the product of the other factors of its path.
-
-    Parameters
-    ----------
-    U : ndarray, shape (runs, width, depth + 1)
-    """
-    n = U.shape[-1]
-    if n == 1:
-        return np.ones_like(U)
-    if n == 2:
-        return U[..., ::-1].copy()
-    left = np.ones_like(U)
-    right = np.ones_like(U)
-    left[..., 1:] = np.cumprod(U[..., :-1], axis=-1)
-    right[..., :-1] = np.cumprod(U[..., :0:-1], axis=-1)[..., ::-1]
-    return left * right
 
 
 def sgd_delta(v, x2, xy, idx, eta):
@@ -137,52 +114,10 @@ def sgd_delta(v, x2, xy, idx, eta):
 
 
 def step_factors(U, delta):
-    """One update ``U - delta * grad_U v``; ``delta``, shape (runs,), is the scalar step."""
-    return U - delta[:, None, None] * others_product(U)
-
-
-def _relative_step(U, scale):
-    """Typical relative change of a balanced factor for a step ``scale * grad_U v``.
-
-    For balanced factors ``|u^(k)| = |v_i|^(1/(D+1))`` it is ``scale |v_i|^((D-1)/(D+1))``;
-    it is written in the path values so that an unbalanced start, whose small factor moves a
-    lot relative to itself while the map stays contracting, does not count as stiff. For
-    D = 0 the update is additive and never stiff.
-    """
-    depth = U.shape[-1] - 1
-    if depth == 0:
-        return np.zeros(U.shape[0])
-    paths = np.abs(U.prod(axis=-1)).max(axis=-1)
-    return scale * paths ** ((depth - 1) / (depth + 1))
-
-
-def _sgf_substeps(U, m, temp, h, rng):
-    """Advance each run by time ``h`` in Euler-Maruyama steps small enough for its state.
-
-    The SGF drift and noise grow faster than linearly in v for D >= 1, and Euler-Maruyama
-    with a fixed step then diverges in the tail (Hutzenthaler, Jentzen & Kloeden 2011). Each
-    step here is chosen from the state alone, never from the noise drawn, so that no factor
-    changes by more than about MAX_RELATIVE_STEP; the scheme stays a consistent discretisation.
-    Returns the new factors and the increments of ``∫ g dt`` and of the second-order term.
-    """
-    remaining = np.full(U.shape[0], h)
-    g_int = np.zeros(U.shape[0])
-    em2 = np.zeros(U.shape[0])
-    for _ in range(MAX_SUBSTEPS):
-        v = U.prod(axis=-1).sum(axis=-1)
-        g_v = m.g(v)
-        drift = 2.0 * (m.beta1 * v - m.beta2)
-        scale = h * np.abs(drift) + np.sqrt(4.0 * temp * g_v * h)
-        allowed = h * (MAX_RELATIVE_STEP / np.maximum(_relative_step(U, scale), 1e-300)) ** 2
-        hs = np.minimum(remaining, allowed)
-        noise = np.sqrt(4.0 * temp * g_v * hs)
-        g_int += g_v * hs
-        em2 += (hs * drift) ** 2 + 1.5 * noise**4
-        U = step_factors(U, hs * drift - noise * rng.standard_normal(U.shape[0]))
-        remaining -= hs
-        if not (remaining > 1e-12 * h).any():
-            break
-    return U, g_int, em2
+    """The engine's move ``U - delta * grad_U v``; ``U`` (runs, width, D+1), ``delta`` (runs,)."""
+    out = np.array(U, dtype=float, order="C")
+    kernels.apply_step(out, np.asarray(delta, dtype=float))
+    return out
 
 
 def checkpoint_steps(n_steps: int, n_checkpoints: int) -> np.ndarray:
@@ -191,187 +126,135 @@ def checkpoint_steps(n_steps: int, n_checkpoints: int) -> np.ndarray:
     return np.concatenate([[0], steps])
 
 
-@dataclass
-class _Recorder:
-    """Statistics of one block, accumulated as the runs go (memory O(runs))."""
-
-    params: EnsembleParams
-    runs: int
-    ck_steps: np.ndarray
-    v: np.ndarray = field(init=False)
-    imbalance: np.ndarray = field(init=False)
-    norm2: np.ndarray = field(init=False)
-    g_integral: np.ndarray = field(init=False)
-    em_second_order: np.ndarray = field(init=False)
-
-    def __post_init__(self):
-        shape = (self.runs, len(self.ck_steps))
-        self.v, self.imbalance, self.norm2, self.g_integral, self.em_second_order = (
-            np.zeros(shape) for _ in range(5)
-        )
-        p = self.params
-        self.counts = np.zeros(p.hist_bins + 2, dtype=np.int64)  # [under, bins..., over]
-        self.n_samples = 0
-        self.sum_v = 0.0
-        self.sum_v2 = 0.0
-        self._next = 0
-
-    def checkpoint(self, step, U, v, g_int, em2):
-        if self._next < len(self.ck_steps) and step == self.ck_steps[self._next]:
-            j = self._next
-            self.v[:, j] = v
-            self.imbalance[:, j] = (U[:, :, 0] ** 2 - U[:, :, -1] ** 2).sum(axis=1)
-            self.norm2[:, j] = (U**2).sum(axis=(1, 2))
-            self.g_integral[:, j] = g_int
-            self.em_second_order[:, j] = em2
-            self._next += 1
-
-    def sample(self, v):
-        lo, hi = self.params.hist_range
-        idx = np.floor((v - lo) * (self.params.hist_bins / (hi - lo))).astype(np.int64)
-        idx = np.clip(idx, -1, self.params.hist_bins) + 1
-        self.counts += np.bincount(idx, minlength=self.params.hist_bins + 2)
-        self.n_samples += v.size
-        self.sum_v += float(v.sum())
-        self.sum_v2 += float((v * v).sum())
-
-
-def _simulate_block(block, x2, xy, moments, params, progress):
-    p = params
-    first = block * BLOCK
-    runs = min(BLOCK, p.n_runs - first)
-    rng = np.random.default_rng(np.random.SeedSequence(p.seed, spawn_key=(block,)))
-    U = np.broadcast_to(np.asarray(p.init, float), (runs, p.width, p.depth + 1)).copy()
-    alive = np.ones(runs, dtype=bool)
-    g_int = np.zeros(runs)
-    em2 = np.zeros(runs)
-    rec = _Recorder(p, runs, checkpoint_steps(p.n_steps, p.n_checkpoints))
-    h, temp, m = p.step, p.temperature, moments
-    v = U.prod(axis=-1).sum(axis=-1)
-    rec.checkpoint(0, U, v, g_int, em2)
-    draws = None
-    for step in range(1, p.n_steps + 1):
-        j = (step - 1) % DRAWS_PER_CALL
-        if j == 0:
-            k = min(DRAWS_PER_CALL, p.n_steps - step + 1)
-            if p.method == "sgd":
-                draws = rng.integers(0, x2.size, size=(k, runs, p.batch))
-            elif p.method == "sgf":
-                draws = rng.standard_normal((k, runs))
-            elif p.method == "gd_iso":
-                draws = rng.standard_normal((k, runs, p.width, p.depth + 1))
-        g_v = m.g(v)
-        drift = 2.0 * (m.beta1 * v - m.beta2)
-        if p.method == "sgd":
-            delta = sgd_delta(v, x2, xy, draws[j], h)
-        elif p.method == "sgf":
-            noise = np.sqrt(4.0 * temp * g_v * h)
-            delta = h * drift - noise * draws[j]
-            em2 += (h * drift) ** 2 + 1.5 * noise**4
-            stiff = alive & (_relative_step(U, h * np.abs(drift) + noise) > MAX_RELATIVE_STEP)
-            if stiff.any():  # these runs take finer steps instead, drawn after this step's
-                delta[stiff] = 0.0
-                U[stiff], extra_g, extra_em2 = _sgf_substeps(U[stiff], m, temp, h, rng)
-                g_int[stiff] += extra_g - g_v[stiff] * h  # replaces the line below for them
-                em2[stiff] += extra_em2 - ((h * drift) ** 2 + 1.5 * noise**4)[stiff]
-        else:
-            delta = h * drift
-        g_int += g_v * h
-        U = step_factors(U, delta * alive)
-        if p.method == "gd_iso":
-            U += np.sqrt(h * temp * p.iso_noise) * draws[j] * alive[:, None, None]
-        v = U.prod(axis=-1).sum(axis=-1)
-        bad = alive & ~(np.abs(v) <= p.diverge_at)  # catches inf and nan too
-        if bad.any():
-            alive &= ~bad
-            U[bad] = 0.0
-            v[bad] = 0.0
-        rec.checkpoint(step, U, v, g_int, em2)
-        if step > p.burn_in_steps and (step - p.burn_in_steps) % p.sample_every == 0:
-            rec.sample(v[alive])
-        if progress is not None and step % 10_000 == 0:
-            progress(first, runs, step)
-    v_final = np.where(alive, v, np.nan)
-    return rec, v_final, ~alive
-
-
 def simulate(
     x,
     y,
     params: EnsembleParams,
-    blocks: range | None = None,
+    runs: range | None = None,
     progress: Callable[[int, int, int], None] | None = None,
 ) -> dict:
-    """Run the ensemble (or the runs of ``blocks``) and return its statistics.
+    """Run the ensemble (or the runs with indices in ``runs``) and return its statistics.
 
     Parameters
     ----------
     x, y : ndarray, shape (n,)
         The training set; full-batch methods and the SGF use its moments.
-    blocks : range, optional
-        Blocks of ``BLOCK`` runs to simulate; all of them by default.
+    runs : range, optional
+        Indices of the runs to simulate; all ``n_runs`` by default.
     progress : callable, optional
-        Called as ``progress(first_run, runs, step)`` every 10^4 steps.
+        Called as ``progress(first_run, runs, step)`` after every STEPS_PER_CALL steps.
 
     Returns
     -------
     dict of ndarray
-        ``v_final`` (runs,): v at the end, nan if diverged; ``diverged`` (runs,) bool;
-        ``checkpoint_steps`` (K,); ``v``, ``imbalance`` (``sum_i u_i^(0)2 - u_i^(D)2``),
-        ``norm2`` (squared norm of all factors), ``g_integral`` (``∫ g(v) dt``),
-        ``em_second_order`` (runs, K); ``hist_edges`` (bins+1,), ``hist_counts`` (bins,),
-        ``hist_under``, ``hist_over``; ``n_samples``, ``sum_v``, ``sum_v2`` (blocks,).
+        ``first_run``; ``v_final`` (runs,): v at the end, nan if diverged; ``diverged`` (runs,);
+        ``checkpoint_steps``, ``checkpoint_time`` (K,); ``v``, ``imbalance``
+        (``sum_i u_i^(0)2 - u_i^(D)2``), ``norm2`` (squared norm of all factors),
+        ``g_integral`` (``∫ g(v) dt``), ``em_second_order`` (runs, K); ``hist_edges``
+        (bins+1,), ``hist_counts`` (bins,), ``hist_under``, ``hist_over``; ``n_samples``,
+        ``sum_v``, ``sum_v2`` (runs,): the samples of v taken after burn-in.
     """
+    p = params
     x = np.asarray(x, float)
     y = np.asarray(y, float)
-    moments = Moments.of_samples(x, y)
-    blocks = range(params.n_blocks) if blocks is None else blocks
-    recs, finals, diverged = [], [], []
-    for b in blocks:
-        rec, v_final, div = _simulate_block(b, x * x, x * y, moments, params, progress)
-        recs.append(rec)
-        finals.append(v_final)
-        diverged.append(div)
-    counts = np.sum([r.counts for r in recs], axis=0)
-    lo, hi = params.hist_range
+    m = Moments.of_samples(x, y)
+    runs = range(p.n_runs) if runs is None else runs
+    n = len(runs)
+    U = np.ascontiguousarray(np.broadcast_to(np.asarray(p.init, float), (n, p.width, p.depth + 1)))
+    state = {
+        "counter": np.zeros(n, dtype=np.uint64),
+        "alive": np.ones(n, dtype=bool),
+        "g_int": np.zeros(n),
+        "em2": np.zeros(n),
+    }
+    ck = checkpoint_steps(p.n_steps, p.n_checkpoints)
+    rec = {
+        name: np.zeros((n, ck.size))
+        for name in ("v", "imbalance", "norm2", "g_integral", "em_second_order")
+    }
+    rec["v"][:, 0] = U.prod(axis=-1).sum(axis=-1)
+    rec["imbalance"][:, 0] = (U[:, :, 0] ** 2 - U[:, :, -1] ** 2).sum(axis=1)
+    rec["norm2"][:, 0] = (U**2).sum(axis=(1, 2))
+    n_blocks = -(-n // kernels.RUNS_PER_BLOCK)
+    counts = np.zeros((n_blocks, p.hist_bins + 2), dtype=np.int64)
+    sums = {"sum_v": np.zeros(n), "sum_v2": np.zeros(n), "n_samples": np.zeros(n, np.int64)}
+    lo, hi = p.hist_range
+    moments = np.array([m.alpha1, m.alpha2, m.alpha3, m.beta1, m.beta2])
+    keys = run_keys(p.seed, runs)
+    data = np.ascontiguousarray(np.column_stack([x * x, x * y]))
+    for first in range(0, p.n_steps, STEPS_PER_CALL):
+        last = min(first + STEPS_PER_CALL, p.n_steps)
+        kernels.advance(
+            U,
+            state["counter"],
+            keys,
+            state["alive"],
+            state["g_int"],
+            state["em2"],
+            data,
+            moments,
+            kernels.METHOD_CODES[p.method],
+            p.step,
+            p.temperature,
+            p.batch,
+            p.iso_noise,
+            MAX_RELATIVE_STEP,
+            p.diverge_at,
+            first,
+            last,
+            ck,
+            rec["v"],
+            rec["imbalance"],
+            rec["norm2"],
+            rec["g_integral"],
+            rec["em_second_order"],
+            p.burn_in_steps,
+            p.sample_every,
+            lo,
+            p.hist_bins / (hi - lo),
+            counts,
+            sums["sum_v"],
+            sums["sum_v2"],
+            sums["n_samples"],
+        )
+        if progress is not None:
+            progress(runs.start, n, last)
+    total = counts.sum(axis=0)
     return {
-        "blocks": np.asarray(list(blocks)),
-        "v_final": np.concatenate(finals),
-        "diverged": np.concatenate(diverged),
-        "checkpoint_steps": recs[0].ck_steps,
-        "checkpoint_time": recs[0].ck_steps * params.step,
-        **{
-            name: np.concatenate([getattr(r, name) for r in recs])
-            for name in ("v", "imbalance", "norm2", "g_integral", "em_second_order")
-        },
-        "hist_edges": np.linspace(lo, hi, params.hist_bins + 1),
-        "hist_counts": counts[1:-1],
-        "hist_under": counts[0],
-        "hist_over": counts[-1],
-        "n_samples": np.array([r.n_samples for r in recs]),
-        "sum_v": np.array([r.sum_v for r in recs]),
-        "sum_v2": np.array([r.sum_v2 for r in recs]),
+        "first_run": np.int64(runs.start),
+        "v_final": np.where(state["alive"], U.prod(axis=-1).sum(axis=-1), np.nan),
+        "diverged": ~state["alive"],
+        "checkpoint_steps": ck,
+        "checkpoint_time": ck * p.step,
+        **rec,
+        "hist_edges": np.linspace(lo, hi, p.hist_bins + 1),
+        "hist_counts": total[1:-1],
+        "hist_under": total[0],
+        "hist_over": total[-1],
+        **sums,
     }
 
 
+PER_RUN = (
+    "v_final",
+    "diverged",
+    "v",
+    "imbalance",
+    "norm2",
+    "g_integral",
+    "em_second_order",
+    "sum_v",
+    "sum_v2",
+    "n_samples",
+)
+
+
 def merge(parts: list[dict]) -> dict:
-    """Join the statistics of disjoint block ranges, in block order, into one ensemble."""
-    parts = sorted(parts, key=lambda p: p["blocks"][0])
+    """Join the statistics of disjoint, adjacent run ranges into one ensemble."""
+    parts = sorted(parts, key=lambda part: int(part["first_run"]))
     out = dict(parts[0])
-    for key in (
-        "blocks",
-        "v_final",
-        "diverged",
-        "v",
-        "imbalance",
-        "norm2",
-        "g_integral",
-        "em_second_order",
-        "n_samples",
-        "sum_v",
-        "sum_v2",
-    ):
-        out[key] = np.concatenate([p[key] for p in parts])
+    for key in PER_RUN:
+        out[key] = np.concatenate([part[key] for part in parts])
     for key in ("hist_counts", "hist_under", "hist_over"):
-        out[key] = np.sum([p[key] for p in parts], axis=0)
+        out[key] = np.sum([part[key] for part in parts], axis=0)
     return out

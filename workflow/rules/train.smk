@@ -9,7 +9,7 @@ rule train:
         "benchmarks/train/{experiment}.tsv"
     conda:
         "../envs/sgdbalance.yaml"
-    threads: 1
+    threads: 2
     resources:
         runtime=60,
         mem_mb=2000,

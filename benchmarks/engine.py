@@ -1,0 +1,144 @@
+"""Throughput of the ensemble engine against what a user would write instead.
+
+Prints per-sample gradient evaluations per second (run-steps x S) of discrete SGD on the
+diagonal linear network (width 1, N = 10^4 samples) for the engine, the same update vectorised
+over runs in numpy (``rng.integers`` each step), and, when PyTorch is installed, a per-run
+``torch.optim.SGD`` loop and a torch update batched over runs; then the engine's SGF, GD + noise
+and GD rates, and the peak memory of the process.
+
+    .venv/bin/python benchmarks/engine.py           # 10^5 runs, a few minutes
+    .venv/bin/python benchmarks/engine.py --quick   # 10^4 runs, under a minute
+"""
+
+import argparse
+import platform
+import resource
+import time
+
+import numba
+import numpy as np
+
+from sgdbalance.data import DatasetParams, make_dataset
+from sgdbalance.ensemble import EnsembleParams, balanced_init, simulate
+
+CASES = [(1, 1), (1, 8), (3, 1), (3, 8)]  # (paper depth D, batch S)
+ETA = 0.01
+
+
+def timed(fn, min_seconds):
+    """Repeat ``fn`` (which returns the work it did) until ``min_seconds``; return work/s."""
+    work, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < min_seconds or work == 0:
+        work += fn()
+    return work / elapsed
+
+
+def engine_rate(x, y, depth, batch, runs, steps, min_seconds, method="sgd"):
+    p = EnsembleParams(
+        method=method,
+        depth=depth,
+        eta=ETA,
+        batch=batch,
+        n_runs=runs,
+        seed=1,
+        time=steps * ETA,
+        dt=ETA,
+        init=balanced_init(0.5, depth),
+        hist_bins=1,
+        sample_every=10**9,
+        n_checkpoints=2,
+    )
+    simulate(x, y, EnsembleParams(**{**p.__dict__, "n_runs": 64, "time": 4 * ETA}))  # compile
+    return timed(lambda: simulate(x, y, p)["v_final"].size * steps * batch, min_seconds)
+
+
+def numpy_rate(x, y, depth, batch, runs, steps, min_seconds):
+    rng = np.random.default_rng(1)
+    x2, xy = x * x, x * y
+    U0 = np.tile(np.asarray(balanced_init(0.5, depth)), (runs, 1))
+
+    def run():
+        U = U0.copy()
+        for _ in range(steps):
+            idx = rng.integers(0, x.size, size=(runs, batch))
+            v = U.prod(axis=1)
+            delta = ETA * 2.0 * (v * x2[idx].mean(axis=1) - xy[idx].mean(axis=1))
+            grad = v[:, None] / U  # the product of the other factors (no factor is 0 here)
+            U -= delta[:, None] * grad
+        return runs * steps * batch
+
+    return timed(run, min_seconds)
+
+
+def torch_rates(x, y, depth, batch, runs, min_seconds):
+    try:
+        import torch
+    except ImportError:
+        return None, None
+    torch.set_num_threads(2)
+    xt, yt = torch.tensor(x), torch.tensor(y)
+    start = torch.tensor(balanced_init(0.5, depth), dtype=torch.float64)
+
+    def per_run():  # one model at a time, as a user would write it
+        factors = torch.nn.Parameter(start.clone())
+        opt = torch.optim.SGD([factors], lr=ETA)
+        g = torch.Generator().manual_seed(1)
+        for _ in range(200):
+            idx = torch.randint(0, x.size, (batch,), generator=g)
+            opt.zero_grad()
+            loss = ((factors.prod() * xt[idx] - yt[idx]) ** 2).mean()
+            loss.backward()
+            opt.step()
+        return 200 * batch
+
+    def batched():  # the same update over all runs at once, autograd included
+        factors = start.repeat(runs, 1).requires_grad_(True)
+        g = torch.Generator().manual_seed(1)
+        for _ in range(20):
+            idx = torch.randint(0, x.size, (runs, batch), generator=g)
+            loss = ((factors.prod(dim=1, keepdim=True) * xt[idx] - yt[idx]) ** 2).mean(dim=1)
+            (grad,) = torch.autograd.grad(loss.sum(), factors)
+            with torch.no_grad():
+                factors -= ETA * grad
+        return 20 * runs * batch
+
+    return timed(per_run, min_seconds), timed(batched, min_seconds)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10^4 runs, under a minute")
+    args = parser.parse_args()
+    runs = 10_000 if args.quick else 100_000
+    min_seconds = 1.0 if args.quick else 3.0
+    x, y = make_dataset(
+        DatasetParams(n=10_000, k=0.5, sigma=0.5, seed=1),
+        np.random.default_rng(np.random.SeedSequence(1)),
+    )
+    print(
+        f"# {platform.processor() or platform.machine()}, {numba.config.NUMBA_NUM_THREADS} "
+        f"threads, numpy {np.__version__}, numba {numba.__version__}; {runs} runs, N = 10^4; "
+        "rates in sample-gradients/s (run-steps x S)"
+    )
+    for depth, batch in CASES:
+        steps = max(20, 4000 // batch) if not args.quick else max(20, 1000 // batch)
+        engine = engine_rate(x, y, depth, batch, runs, steps, min_seconds)
+        baseline = numpy_rate(x, y, depth, batch, runs, max(5, steps // 20), min_seconds)
+        ratio = engine / baseline
+        line = f"D={depth} S={batch} engine={engine:.3g} numpy={baseline:.3g} ratio={ratio:.1f}"
+        per_run, batched = torch_rates(x, y, depth, batch, runs, min_seconds)
+        if per_run is not None:
+            line += f" torch_per_run={per_run:.3g} torch_batched={batched:.3g}"
+            line += f" ratio_torch_per_run={engine / per_run:.3g}"
+        print(line, flush=True)
+    steps = 1000 if args.quick else 4000
+    for method in ("sgf", "gd_iso", "gd"):
+        for depth in (1, 3):
+            rate = engine_rate(x, y, depth, 1, runs, steps, min_seconds, method)
+            print(f"method={method} D={depth} engine={rate:.3g} run-steps/s", flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

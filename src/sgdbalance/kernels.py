@@ -1,0 +1,295 @@
+"""Compiled ensemble kernel: every method's update, run by run, in parallel over blocks of runs.
+
+One function, ``advance``, moves an ensemble from one step to another and accumulates its
+statistics in place. Runs are independent and draw from their own counter-based stream
+(``rng.py``), so the result is the same bit for bit for any number of threads, any split of the
+runs and any split of the steps. ``reference.py`` is the same update written plainly in Python;
+the tests hold the two to identical bits. No fastmath: it would change bits across machines.
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from .rng import GOLDEN, INV_2_53, MIX1, MIX2, TWO_PI
+
+SGD, GD, GD_ISO, SGF = 0, 1, 2, 3
+METHOD_CODES = {"sgd": SGD, "gd": GD, "gd_iso": GD_ISO, "sgf": SGF}
+RUNS_PER_BLOCK = 32  # runs interleaved in one thread: hides the latency of S = 1 steps
+
+_GOLDEN = np.uint64(GOLDEN)
+_MIX1 = np.uint64(MIX1)
+_MIX2 = np.uint64(MIX2)
+_ONE = np.uint64(1)
+_S11, _S27, _S30, _S31, _S32 = (np.uint64(s) for s in (11, 27, 30, 31, 32))
+
+
+@njit(cache=True, inline="always")
+def _bits(keys, counter, r):
+    counter[r] += _ONE
+    z = keys[r] + counter[r] * _GOLDEN
+    z = (z ^ (z >> _S30)) * _MIX1
+    z = (z ^ (z >> _S27)) * _MIX2
+    return z ^ (z >> _S31)
+
+
+@njit(cache=True, inline="always")
+def _index(bits, n):
+    return np.int64(((bits >> _S32) * np.uint64(n)) >> _S32)
+
+
+@njit(cache=True, inline="always")
+def _uniform(bits):
+    return np.float64((bits >> _S11) + _ONE) * INV_2_53
+
+
+@njit(cache=True, inline="always")
+def _normal(keys, counter, r):
+    u1 = _uniform(_bits(keys, counter, r))
+    u2 = _uniform(_bits(keys, counter, r))
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(TWO_PI * u2)
+
+
+@njit(cache=True, inline="always")
+def _value(U, r):
+    """v of run r and the largest |v_i| of its paths."""
+    v = 0.0
+    largest = 0.0
+    for i in range(U.shape[1]):
+        p = 1.0
+        for k in range(U.shape[2]):
+            p *= U[r, i, k]
+        v += p
+        largest = max(largest, abs(p))
+    return v, largest
+
+
+@njit(cache=True, inline="always")
+def _move(U, r, delta, prefix):
+    """``U[r] -= delta * grad_U v``; returns the new v and largest |v_i|.
+
+    The gradient of factor k is (product of the factors before it) x (product after it);
+    ``prefix`` is scratch of length D + 1.
+    """
+    nf = U.shape[2]
+    if nf == 2 and U.shape[1] == 1:  # the two-layer scalar model: same operations, unrolled
+        u, w = U[r, 0, 0], U[r, 0, 1]
+        u_new = u - delta * (1.0 * w)
+        w_new = w - delta * (u * 1.0)
+        U[r, 0, 0], U[r, 0, 1] = u_new, w_new
+        v = 1.0 * u_new * w_new
+        return v, abs(v)
+    v = 0.0
+    largest = 0.0
+    for i in range(U.shape[1]):
+        p = 1.0
+        for k in range(nf):
+            prefix[k] = p
+            p *= U[r, i, k]
+        suffix = 1.0
+        for k in range(nf - 1, -1, -1):
+            u = U[r, i, k]
+            U[r, i, k] = u - delta * (prefix[k] * suffix)
+            suffix *= u
+        p = 1.0
+        for k in range(nf):
+            p *= U[r, i, k]
+        v += p
+        largest = max(largest, abs(p))
+    return v, largest
+
+
+@njit(cache=True, inline="always")
+def _step(
+    U,
+    r,
+    v,
+    largest,
+    keys,
+    counter,
+    data,
+    m,
+    method,
+    h,
+    temp,
+    batch,
+    inv_batch,
+    iso,
+    max_rel,
+    g_int,
+    em2,
+    prefix,
+):
+    """One step of run r from its current v; returns the new v and largest |v_i|."""
+    a1, a2, a3, b1, b2 = m[0], m[1], m[2], m[3], m[4]
+    depth = U.shape[2] - 1
+    if method == SGF:
+        # Steps chosen from the state (never from the noise) so that no factor moves more
+        # than about max_rel: fixed-step Euler-Maruyama diverges for D >= 1 (superlinear SDE).
+        q = (depth - 1) / (depth + 1)
+        remaining = h
+        for _ in range(100_000):
+            g_v = a1 * v * v - 2.0 * a2 * v + a3
+            drift = 2.0 * (b1 * v - b2)
+            hs = remaining
+            if depth >= 1:
+                scale = (h * abs(drift) + math.sqrt(4.0 * temp * g_v * h)) * largest**q
+                if scale > 0.0:
+                    hs = min(remaining, h * (max_rel / scale) ** 2)
+            noise = math.sqrt(4.0 * temp * g_v * hs)
+            g_int[r] += g_v * hs
+            em2[r] += (hs * drift) ** 2 + 1.5 * noise**4
+            xi = _normal(keys, counter, r)
+            v, largest = _move(U, r, hs * drift - noise * xi, prefix)
+            remaining -= hs
+            if remaining <= 1e-12 * h:
+                break
+        return v, largest
+    g_int[r] += (a1 * v * v - 2.0 * a2 * v + a3) * h
+    if method == SGD:
+        # Each 64 random bits give two indices (top and bottom 32 bits). data[j] holds
+        # (x_j^2, x_j y_j) side by side: one cache line per sample.
+        s2 = 0.0
+        sxy = 0.0
+        bits = np.uint64(0)
+        for t in range(batch):
+            if t % 2 == 0:
+                bits = _bits(keys, counter, r)
+                j = _index(bits, data.shape[0])
+            else:
+                j = _index(bits << _S32, data.shape[0])
+            s2 += data[j, 0]
+            sxy += data[j, 1]
+        return _move(U, r, h * 2.0 * (v * (s2 * inv_batch) - sxy * inv_batch), prefix)
+    v, largest = _move(U, r, h * 2.0 * (b1 * v - b2), prefix)
+    if method == GD_ISO:
+        amplitude = math.sqrt(h * temp * iso)
+        for i in range(U.shape[1]):
+            for k in range(U.shape[2]):
+                U[r, i, k] += amplitude * _normal(keys, counter, r)
+        v, largest = _value(U, r)
+    return v, largest
+
+
+@njit(cache=True, inline="always")
+def _imbalance_and_norm(U, r):
+    """``sum_i u_i^(0)^2 - u_i^(D)^2`` and the squared norm of all factors of run r."""
+    imb = 0.0
+    norm2 = 0.0
+    last = U.shape[2] - 1
+    for i in range(U.shape[1]):
+        imb += U[r, i, 0] ** 2 - U[r, i, last] ** 2
+        for j in range(U.shape[2]):
+            norm2 += U[r, i, j] ** 2
+    return imb, norm2
+
+
+@njit(cache=True)
+def apply_step(U, delta):
+    """``U[r] -= delta[r] * grad_U v`` for every run: the move every method makes."""
+    prefix = np.empty(U.shape[2])
+    for r in range(U.shape[0]):
+        _move(U, r, delta[r], prefix)
+
+
+@njit(cache=True, parallel=True)
+def advance(
+    U,
+    counter,
+    keys,
+    alive,
+    g_int,
+    em2,
+    data,
+    m,
+    method,
+    h,
+    temp,
+    batch,
+    iso,
+    max_rel,
+    diverge_at,
+    first_step,
+    last_step,
+    ck_steps,
+    ck_v,
+    ck_imb,
+    ck_norm2,
+    ck_gint,
+    ck_em2,
+    burn_in,
+    every,
+    lo,
+    inv_width,
+    counts,
+    sum_v,
+    sum_v2,
+    n_samples,
+):
+    """Advance every run from step ``first_step`` to ``last_step``, recording as it goes.
+
+    ``data`` (n, 2) holds ``x^2`` and ``x y`` of the training set. Arrays are updated in
+    place: ``U`` (runs, width, D+1), the run state (``counter``,
+    ``alive``, ``g_int``, ``em2``: runs), the checkpoint arrays ``ck_*`` (runs, K) at the
+    steps ``ck_steps`` (K,), the histogram ``counts`` (blocks, bins + 2: under, bins, over)
+    and the per-run sample sums.
+    """
+    runs = U.shape[0]
+    bins = counts.shape[1] - 2
+    inv_batch = 1.0 / batch
+    n_blocks = (runs + RUNS_PER_BLOCK - 1) // RUNS_PER_BLOCK
+    for b in prange(n_blocks):
+        prefix = np.empty(U.shape[2])
+        first, stop = b * RUNS_PER_BLOCK, min(runs, (b + 1) * RUNS_PER_BLOCK)
+        value = np.empty(stop - first)
+        largest = np.empty(stop - first)
+        for r in range(first, stop):
+            value[r - first], largest[r - first] = _value(U, r)
+        k = np.searchsorted(ck_steps, first_step + 1)
+        for step in range(first_step + 1, last_step + 1):
+            record = k < ck_steps.size and ck_steps[k] == step
+            sample = step > burn_in and (step - burn_in) % every == 0
+            for r in range(first, stop):
+                v = value[r - first]
+                if alive[r]:
+                    v, big = _step(
+                        U,
+                        r,
+                        v,
+                        largest[r - first],
+                        keys,
+                        counter,
+                        data,
+                        m,
+                        method,
+                        h,
+                        temp,
+                        batch,
+                        inv_batch,
+                        iso,
+                        max_rel,
+                        g_int,
+                        em2,
+                        prefix,
+                    )
+                    if not abs(v) <= diverge_at:  # also catches nan
+                        alive[r] = False
+                        U[r] = 0.0
+                        v, big = 0.0, 0.0
+                    value[r - first] = v
+                    largest[r - first] = big
+                if record:
+                    ck_v[r, k] = v
+                    ck_imb[r, k], ck_norm2[r, k] = _imbalance_and_norm(U, r)
+                    ck_gint[r, k] = g_int[r]
+                    ck_em2[r, k] = em2[r]
+                if sample and alive[r]:
+                    pos = math.floor((v - lo) * inv_width)
+                    slot = 0 if pos < 0 else (bins + 1 if pos >= bins else np.int64(pos) + 1)
+                    counts[b, slot] += 1
+                    sum_v[r] += v
+                    sum_v2[r] += v * v
+                    n_samples[r] += 1
+            if record:
+                k += 1

@@ -1,0 +1,94 @@
+"""The ensemble update written plainly, one run at a time, in pure Python.
+
+Slow, and meant to be read: it is the specification the compiled kernel (``kernels.py``) is
+tested against, draw for draw and bit for bit. Only the trajectory of one run is computed.
+"""
+
+import math
+
+from . import rng
+from .ensemble import MAX_RELATIVE_STEP, EnsembleParams
+from .moments import Moments
+
+
+def _value(U):
+    paths = [math.prod(u) for u in U]
+    return sum(paths), max(abs(p) for p in paths)
+
+
+def _move(U, delta):
+    """``U -= delta * grad_U v``: each factor's gradient is the product of the factors
+    before it times the product of those after it."""
+    for u in U:
+        before = [math.prod(u[:k]) for k in range(len(u))]
+        after = 1.0
+        for k in reversed(range(len(u))):
+            old = u[k]
+            u[k] = old - delta * (before[k] * after)
+            after *= old
+
+
+class Stream:
+    """The counter-based random stream of one run."""
+
+    def __init__(self, key: int):
+        self.key, self.counter = key, 0
+
+    def bits(self) -> int:
+        value, self.counter = rng.draw(self.key, self.counter)
+        return value
+
+    def normal(self) -> float:
+        u1, u2 = rng.uniform(self.bits()), rng.uniform(self.bits())
+        return math.sqrt(-2.0 * math.log(u1)) * math.cos(rng.TWO_PI * u2)
+
+
+def trajectory(x2, xy, moments: Moments, params: EnsembleParams, key: int) -> list[list]:
+    """The factors of one run after every step: a list of ``n_steps + 1`` states."""
+    p, m = params, moments
+    U = [list(map(float, p.init)) for _ in range(p.width)]
+    stream = Stream(key)
+    h, temp, depth = p.step, p.temperature, p.depth
+    states = [[list(u) for u in U]]
+    for _ in range(p.n_steps):
+        v, largest = _value(U)
+        if p.method == "sgf":
+            remaining = h
+            while True:
+                g_v = m.alpha1 * v * v - 2.0 * m.alpha2 * v + m.alpha3
+                drift = 2.0 * (m.beta1 * v - m.beta2)
+                hs = remaining
+                if depth >= 1:
+                    scale = (h * abs(drift) + math.sqrt(4.0 * temp * g_v * h)) * largest ** (
+                        (depth - 1) / (depth + 1)
+                    )
+                    if scale > 0.0:
+                        hs = min(remaining, h * (MAX_RELATIVE_STEP / scale) ** 2)
+                noise = math.sqrt(4.0 * temp * g_v * hs)
+                _move(U, hs * drift - noise * stream.normal())
+                remaining -= hs
+                if remaining <= 1e-12 * h:
+                    break
+                v, largest = _value(U)
+        elif p.method == "sgd":
+            # Minibatch means; each 64 random bits give two indices (top, bottom 32 bits).
+            s2 = sxy = 0.0
+            for t in range(p.batch):
+                if t % 2 == 0:
+                    bits = stream.bits()
+                    j = rng.index(bits, len(x2))
+                else:
+                    j = rng.index((bits << 32) & rng.MASK, len(x2))
+                s2 += x2[j]
+                sxy += xy[j]
+            inv_batch = 1.0 / p.batch
+            _move(U, h * 2.0 * (v * (s2 * inv_batch) - sxy * inv_batch))
+        else:
+            _move(U, h * 2.0 * (m.beta1 * v - m.beta2))
+            if p.method == "gd_iso":
+                amplitude = math.sqrt(h * temp * p.iso_noise)
+                for u in U:
+                    for k in range(len(u)):
+                        u[k] += amplitude * stream.normal()
+        states.append([list(u) for u in U])
+    return states
