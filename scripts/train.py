@@ -24,10 +24,16 @@ logging.info(
     params.n_runs,
 )
 start = time.perf_counter()
+last_report = start
 
 
 def progress(first_run, runs, step):
-    elapsed = time.perf_counter() - start
+    global last_report
+    now = time.perf_counter()
+    if now - last_report < 10 and step < params.n_steps:
+        return  # a line every 10 s is enough
+    last_report = now
+    elapsed = now - start
     done = first_run * params.n_steps + runs * step
     total = params.n_runs * params.n_steps
     logging.info(

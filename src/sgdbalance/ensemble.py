@@ -162,7 +162,7 @@ def simulate(
     n = len(runs)
     U = np.ascontiguousarray(np.broadcast_to(np.asarray(p.init, float), (n, p.width, p.depth + 1)))
     state = {
-        "counter": np.zeros(n, dtype=np.uint64),
+        "stream": run_keys(p.seed, runs),  # advanced by GOLDEN per draw
         "alive": np.ones(n, dtype=bool),
         "g_int": np.zeros(n),
         "em2": np.zeros(n),
@@ -172,7 +172,7 @@ def simulate(
         name: np.zeros((n, ck.size))
         for name in ("v", "imbalance", "norm2", "g_integral", "em_second_order")
     }
-    rec["v"][:, 0] = U.prod(axis=-1).sum(axis=-1)
+    rec["v"][:, 0] = kernels.values(U)
     rec["imbalance"][:, 0] = (U[:, :, 0] ** 2 - U[:, :, -1] ** 2).sum(axis=1)
     rec["norm2"][:, 0] = (U**2).sum(axis=(1, 2))
     n_blocks = -(-n // kernels.RUNS_PER_BLOCK)
@@ -180,14 +180,12 @@ def simulate(
     sums = {"sum_v": np.zeros(n), "sum_v2": np.zeros(n), "n_samples": np.zeros(n, np.int64)}
     lo, hi = p.hist_range
     moments = np.array([m.alpha1, m.alpha2, m.alpha3, m.beta1, m.beta2])
-    keys = run_keys(p.seed, runs)
     data = np.ascontiguousarray(np.column_stack([x * x, x * y]))
     for first in range(0, p.n_steps, STEPS_PER_CALL):
         last = min(first + STEPS_PER_CALL, p.n_steps)
         kernels.advance(
             U,
-            state["counter"],
-            keys,
+            state["stream"],
             state["alive"],
             state["g_int"],
             state["em2"],
@@ -222,7 +220,7 @@ def simulate(
     total = counts.sum(axis=0)
     return {
         "first_run": np.int64(runs.start),
-        "v_final": np.where(state["alive"], U.prod(axis=-1).sum(axis=-1), np.nan),
+        "v_final": np.where(state["alive"], kernels.values(U), np.nan),
         "diverged": ~state["alive"],
         "checkpoint_steps": ck,
         "checkpoint_time": ck * p.step,

@@ -26,9 +26,10 @@ _S11, _S27, _S30, _S31, _S32 = (np.uint64(s) for s in (11, 27, 30, 31, 32))
 
 
 @njit(cache=True, inline="always")
-def _bits(keys, counter, r):
-    counter[r] += _ONE
-    z = keys[r] + counter[r] * _GOLDEN
+def _bits(state, r):
+    """Draw n of run r, ``mix(key_r + n * GOLDEN)``; ``state[r] = key_r + (n - 1) * GOLDEN``."""
+    state[r] += _GOLDEN
+    z = state[r]
     z = (z ^ (z >> _S30)) * _MIX1
     z = (z ^ (z >> _S27)) * _MIX2
     return z ^ (z >> _S31)
@@ -45,20 +46,21 @@ def _uniform(bits):
 
 
 @njit(cache=True, inline="always")
-def _normal(keys, counter, r):
-    u1 = _uniform(_bits(keys, counter, r))
-    u2 = _uniform(_bits(keys, counter, r))
+def _normal(state, r):
+    u1 = _uniform(_bits(state, r))
+    u2 = _uniform(_bits(state, r))
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(TWO_PI * u2)
 
 
 @njit(cache=True, inline="always")
 def _value(U, r):
-    """v of run r and the largest |v_i| of its paths."""
+    """v of run r and the largest |v_i| of its paths (each product taken from the last
+    factor down, as ``_move`` forms it)."""
     v = 0.0
     largest = 0.0
     for i in range(U.shape[1]):
         p = 1.0
-        for k in range(U.shape[2]):
+        for k in range(U.shape[2] - 1, -1, -1):
             p *= U[r, i, k]
         v += p
         largest = max(largest, abs(p))
@@ -78,7 +80,7 @@ def _move(U, r, delta, prefix):
         u_new = u - delta * (1.0 * w)
         w_new = w - delta * (u * 1.0)
         U[r, 0, 0], U[r, 0, 1] = u_new, w_new
-        v = 1.0 * u_new * w_new
+        v = 1.0 * w_new * u_new
         return v, abs(v)
     v = 0.0
     largest = 0.0
@@ -88,12 +90,11 @@ def _move(U, r, delta, prefix):
             prefix[k] = p
             p *= U[r, i, k]
         suffix = 1.0
+        p = 1.0
         for k in range(nf - 1, -1, -1):
             u = U[r, i, k]
             U[r, i, k] = u - delta * (prefix[k] * suffix)
             suffix *= u
-        p = 1.0
-        for k in range(nf):
             p *= U[r, i, k]
         v += p
         largest = max(largest, abs(p))
@@ -106,8 +107,7 @@ def _step(
     r,
     v,
     largest,
-    keys,
-    counter,
+    state,
     data,
     m,
     method,
@@ -140,7 +140,7 @@ def _step(
             noise = math.sqrt(4.0 * temp * g_v * hs)
             g_int[r] += g_v * hs
             em2[r] += (hs * drift) ** 2 + 1.5 * noise**4
-            xi = _normal(keys, counter, r)
+            xi = _normal(state, r)
             v, largest = _move(U, r, hs * drift - noise * xi, prefix)
             remaining -= hs
             if remaining <= 1e-12 * h:
@@ -155,7 +155,7 @@ def _step(
         bits = np.uint64(0)
         for t in range(batch):
             if t % 2 == 0:
-                bits = _bits(keys, counter, r)
+                bits = _bits(state, r)
                 j = _index(bits, data.shape[0])
             else:
                 j = _index(bits << _S32, data.shape[0])
@@ -167,7 +167,7 @@ def _step(
         amplitude = math.sqrt(h * temp * iso)
         for i in range(U.shape[1]):
             for k in range(U.shape[2]):
-                U[r, i, k] += amplitude * _normal(keys, counter, r)
+                U[r, i, k] += amplitude * _normal(state, r)
         v, largest = _value(U, r)
     return v, largest
 
@@ -186,6 +186,15 @@ def _imbalance_and_norm(U, r):
 
 
 @njit(cache=True)
+def values(U):
+    """v of every run, formed exactly as the kernel forms it."""
+    out = np.empty(U.shape[0])
+    for r in range(U.shape[0]):
+        out[r] = _value(U, r)[0]
+    return out
+
+
+@njit(cache=True)
 def apply_step(U, delta):
     """``U[r] -= delta[r] * grad_U v`` for every run: the move every method makes."""
     prefix = np.empty(U.shape[2])
@@ -196,8 +205,7 @@ def apply_step(U, delta):
 @njit(cache=True, parallel=True)
 def advance(
     U,
-    counter,
-    keys,
+    state,
     alive,
     g_int,
     em2,
@@ -230,7 +238,8 @@ def advance(
     """Advance every run from step ``first_step`` to ``last_step``, recording as it goes.
 
     ``data`` (n, 2) holds ``x^2`` and ``x y`` of the training set. Arrays are updated in
-    place: ``U`` (runs, width, D+1), the run state (``counter``,
+    place: ``U`` (runs, width, D+1), the run state (``state``: the stream's
+    position, from the run's key;
     ``alive``, ``g_int``, ``em2``: runs), the checkpoint arrays ``ck_*`` (runs, K) at the
     steps ``ck_steps`` (K,), the histogram ``counts`` (blocks, bins + 2: under, bins, over)
     and the per-run sample sums.
@@ -258,8 +267,7 @@ def advance(
                         r,
                         v,
                         largest[r - first],
-                        keys,
-                        counter,
+                        state,
                         data,
                         m,
                         method,

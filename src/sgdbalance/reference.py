@@ -12,7 +12,8 @@ from .moments import Moments
 
 
 def _value(U):
-    paths = [math.prod(u) for u in U]
+    """v and the largest |v_i|; each path's product is taken from its last factor down."""
+    paths = [math.prod(reversed(u)) for u in U]
     return sum(paths), max(abs(p) for p in paths)
 
 
