@@ -12,34 +12,37 @@ from sgdbalance.ensemble import simulate
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 numba.set_num_threads(snakemake.threads)  # results do not depend on it, only the speed
 params = ensemble_params(snakemake.params.experiment)
+runs = range(*snakemake.params.runs)  # this job's share of the runs
 x, y = io.load_dataset(snakemake.input[0])
 logging.info(
     "experiment %s: %s (%d threads)", snakemake.wildcards.experiment, params, snakemake.threads
 )
 logging.info(
-    "T = eta/S = %g, %d steps of %g, %d runs",
+    "T = eta/S = %g, %d steps of %g, runs %d-%d of %d",
     params.temperature,
     params.n_steps,
     params.step,
+    runs.start,
+    runs.stop,
     params.n_runs,
 )
 start = time.perf_counter()
 last_report = start
 
 
-def progress(first_run, runs, step):
+def progress(first_run, n_runs, step):
     global last_report
     now = time.perf_counter()
     if now - last_report < 10 and step < params.n_steps:
         return  # a line every 10 s is enough
     last_report = now
     elapsed = now - start
-    done = first_run * params.n_steps + runs * step
-    total = params.n_runs * params.n_steps
+    done = n_runs * step
+    total = len(runs) * params.n_steps
     logging.info(
         "runs %d-%d, step %d/%d, %.3g run-steps/s, ETA %.0f s",
         first_run,
-        first_run + runs,
+        first_run + n_runs,
         step,
         params.n_steps,
         done / elapsed,
@@ -47,13 +50,13 @@ def progress(first_run, runs, step):
     )
 
 
-stats = simulate(x, y, params, progress=progress)
+stats = simulate(x, y, params, runs=runs, progress=progress)
 elapsed = time.perf_counter() - start
 logging.info(
     "done in %.1f s (%.3g run-steps/s); %d of %d runs diverged",
     elapsed,
-    params.n_runs * params.n_steps / elapsed,
+    len(runs) * params.n_steps / elapsed,
     stats["diverged"].sum(),
-    params.n_runs,
+    len(runs),
 )
 io.save_npz_atomic(snakemake.output[0], stats)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -51,7 +52,25 @@ def test_quick_dag_builds_every_figure_and_passing_check(built):
         f"all {len(config['checks'])} checks passed" in (built / "results/verify.txt").read_text()
     )
     for name in config["experiments"]:
-        assert "done in" in (built / f"logs/train/{name}.log").read_text()
+        assert "done in" in (built / f"logs/train/{name}/part0.log").read_text()
+
+
+@pytest.mark.slow
+def test_split_into_jobs_gives_the_same_bits(built, tmp_path):
+    config = yaml.safe_load(QUICK.read_text())
+    assert config["experiments"]["sgd_T005_D1"]["jobs"] == 2  # built in two jobs above
+    for name, spec in config["experiments"].items():
+        spec["jobs"] = 3 if name == "sgd_T005_D1" else 1
+    split = tmp_path / "split.yaml"
+    split.write_text(yaml.safe_dump(config))
+    target = "results/train/sgd_T005_D1.npz"
+    result = snakemake("--cores", "2", target, "--configfile", str(split), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "results/train/sgd_T005_D1/part2.npz").exists()
+    ours, theirs = np.load(tmp_path / target), np.load(built / target)
+    assert sorted(ours.files) == sorted(theirs.files)
+    for key in ours.files:
+        np.testing.assert_array_equal(ours[key], theirs[key], err_msg=key)
 
 
 @pytest.mark.slow
@@ -74,7 +93,8 @@ def test_lost_output_is_rebuilt_alone(built):
 def test_dry_run_lists_every_stage(tmp_path):
     result = snakemake("-n", "--forceall", "--configfile", str(QUICK), cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
-    for rule in ("data", "train", "theory", "check", "fig1_render", "fig3_render", "verify"):
+    stages = ("data", "train", "merge_parts", "theory", "check", "fig1_render", "verify")
+    for rule in stages:
         assert f"rule {rule}:" in result.stdout, rule
 
 

@@ -1,6 +1,6 @@
 from snakemake.utils import validate
 
-from sgdbalance.config import check_config, figure_experiments
+from sgdbalance.config import check_config, figure_experiments, job_resources, part_runs
 
 validate(config, schema="../schemas/config.schema.yaml")
 check_config(config)
@@ -16,6 +16,7 @@ wildcard_constraints:
     dataset="|".join(DATASETS),
     experiment="|".join(EXPERIMENTS),
     check="|".join(CHECKS),
+    part=r"\d+",
     measurement="|".join(MEASUREMENTS) or "^$",
 
 
@@ -30,6 +31,25 @@ def experiment_spec(wildcards):
 def experiment_dataset(wildcards):
     """The training set an experiment's runs see."""
     return f"results/data/{experiment_spec(wildcards)['dataset']}.npz"
+
+
+def experiment_parts(wildcards):
+    """The jobs an experiment's runs are split into, merged in this order."""
+    jobs = experiment_spec(wildcards).get("jobs", 1)
+    return [f"results/train/{wildcards.experiment}/part{i}.npz" for i in range(jobs)]
+
+
+def part_range(wildcards):
+    runs = part_runs(experiment_spec(wildcards), int(wildcards.part))
+    return [runs.start, runs.stop]
+
+
+def train_runtime(wildcards):
+    return job_resources(experiment_spec(wildcards))["runtime"]
+
+
+def train_mem_mb(wildcards):
+    return job_resources(experiment_spec(wildcards))["mem_mb"]
 
 
 def check_spec(wildcards):

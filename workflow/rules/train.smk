@@ -1,19 +1,37 @@
+localrules:
+    merge_parts,
+
+
 rule train:
     input:
         experiment_dataset,
     output:
-        "results/train/{experiment}.npz",
+        "results/train/{experiment}/part{part}.npz",
     log:
-        "logs/train/{experiment}.log",
+        "logs/train/{experiment}/part{part}.log",
     benchmark:
-        "benchmarks/train/{experiment}.tsv"
+        "benchmarks/train/{experiment}/part{part}.tsv"
     conda:
         "../envs/sgdbalance.yaml"
     threads: 2
     resources:
-        runtime=60,
-        mem_mb=2000,
+        runtime=train_runtime,
+        mem_mb=train_mem_mb,
     params:
         experiment=experiment_spec,
+        runs=part_range,
     script:
         "../../scripts/train.py"
+
+
+rule merge_parts:
+    input:
+        experiment_parts,
+    output:
+        "results/train/{experiment}.npz",
+    log:
+        "logs/train/{experiment}/merge.log",
+    conda:
+        "../envs/sgdbalance.yaml"
+    script:
+        "../../scripts/merge_parts.py"
