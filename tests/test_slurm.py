@@ -1,0 +1,119 @@
+"""The quick config on a real single-node SLURM cluster, through the executor plugin.
+
+The cluster is started by ``tests/slurm/cluster.sh`` from Debian's packages (installed on first
+use) and stopped afterwards. It needs root; elsewhere these tests are skipped with that reason.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+QUICK = ROOT / "config" / "quick.yaml"
+SLURM_FLAGS = [
+    "--profile", str(ROOT / "profiles" / "slurm"),
+    "--slurm-no-account",  # this cluster has no accounts
+    "--slurm-status-command", "squeue",  # and no accounting database for sacct
+    "--slurm-init-seconds-before-status-checks", "5",
+    "--default-resources", "slurm_partition=debug", "runtime=30", "mem_mb=2000",
+]  # targets go before these: --default-resources takes every word after it  # fmt: skip
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(os.geteuid() != 0, reason="starting SLURM daemons needs root"),
+]
+
+
+def snakemake(*args, cwd):
+    cmd = [
+        str(BIN / "snakemake"),
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(cwd),
+        *args,
+    ]
+    env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(cmd, capture_output=True, text=True, env=env)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    script = ROOT / "tests" / "slurm" / "cluster.sh"
+    subprocess.run([str(script), "start"], check=True)
+    yield
+    subprocess.run(["scancel", "--user", "root"], check=False)
+    subprocess.run([str(script), "stop"], check=False)
+
+
+def test_slurm_run_matches_the_local_run(cluster, tmp_path):
+    local, remote = tmp_path / "local", tmp_path / "slurm"
+    result = snakemake("--cores", "2", "--configfile", str(QUICK), cwd=local)
+    assert result.returncode == 0, result.stderr[-3000:]
+    start = time.perf_counter()
+    result = snakemake(*SLURM_FLAGS, "--configfile", str(QUICK), cwd=remote)
+    assert result.returncode == 0, result.stderr[-5000:]
+    elapsed = time.perf_counter() - start
+    submitted = result.stderr.count("has been submitted with SLURM jobid")
+    print(f"SLURM run: {elapsed:.0f} s, {submitted} jobs submitted")
+    assert submitted > 10  # the compute rules went through sbatch
+    compared = 0
+    for path in sorted((local / "results").rglob("*")):
+        if path.suffix in (".json", ".npz"):
+            twin = remote / path.relative_to(local)
+            assert twin.read_bytes() == path.read_bytes(), path.relative_to(local)
+            compared += 1
+    assert compared > 20
+
+
+def test_cancelled_job_fails_cleanly_and_a_rerun_completes(cluster, tmp_path):
+    config = yaml.safe_load(QUICK.read_text())
+    config["experiments"]["sgf_T05_D1"]["time"] = 1500.0  # about a minute in one job
+    long = tmp_path / "long.yaml"
+    long.write_text(yaml.safe_dump(config))
+    target = "results/train/sgf_T05_D1/part0.npz"
+    cmd = [
+        str(BIN / "snakemake"),
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(tmp_path),
+        target,
+        *SLURM_FLAGS,
+        "--configfile",
+        str(long),
+    ]
+    env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    run = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # wait for the train job to run, then kill it
+            queue = subprocess.run(
+                ["squeue", "-h", "-t", "R", "-o", "%i %k"], capture_output=True, text=True
+            ).stdout
+            running = [line.split()[0] for line in queue.splitlines() if "train" in line]
+            if running:
+                time.sleep(3)
+                subprocess.run(["scancel", *running], check=True)
+                break
+            time.sleep(1)
+        else:
+            pytest.fail("the train job never started")
+        output, _ = run.communicate(timeout=300)
+    finally:
+        run.kill()
+    assert run.returncode != 0, output[-3000:]
+    assert "Error" in output
+    assert not (tmp_path / target).exists()
+    assert not list((tmp_path / "results/train/sgf_T05_D1").glob(".*.tmp"))  # no half file
+    rerun = snakemake(target, *SLURM_FLAGS, "--configfile", str(long), cwd=tmp_path)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert (tmp_path / target).exists()
