@@ -202,6 +202,48 @@ def apply_step(U, delta):
         _move(U, r, delta[r], prefix)
 
 
+@njit(cache=True, inline="always")
+def _steps(U, first, stop, value, largest, alive, state, data, m, method, h, temp, batch,
+           inv_batch, iso, max_rel, g_int, em2, prefix, diverge_at):  # fmt: skip
+    """One step of every live run in ``[first, stop)``; ``value``, ``largest`` per run."""
+    for r in range(first, stop):
+        if alive[r]:
+            v, big = _step(U, r, value[r - first], largest[r - first], state, data, m, method, h,
+                           temp, batch, inv_batch, iso, max_rel, g_int, em2, prefix)  # fmt: skip
+            if not abs(v) <= diverge_at:  # also catches nan
+                alive[r] = False
+                U[r] = 0.0
+                v, big = 0.0, 0.0
+            value[r - first] = v
+            largest[r - first] = big
+
+
+@njit(cache=True, inline="always")
+def _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, g_int, diverge_at):
+    """``_steps`` for SGD with S = 1 on the scalar two-layer model, written out.
+
+    The same operations in the same order as the general path (the tests hold both to the
+    reference's bits); this case is the paper's main model and the engine's hottest loop.
+    """
+    a1, a2, a3 = m[0], m[1], m[2]
+    for r in range(first, stop):
+        if alive[r]:
+            u, w = U[r, 0, 0], U[r, 0, 1]
+            v = 1.0 * w * u
+            g_int[r] += (a1 * v * v - 2.0 * a2 * v + a3) * h
+            j = _index(_bits(state, r), data.shape[0])
+            delta = h * 2.0 * (v * data[j, 0] - data[j, 1])
+            u_new = u - delta * w
+            w_new = w - delta * u
+            U[r, 0, 0], U[r, 0, 1] = u_new, w_new
+            v = w_new * u_new
+            if not abs(v) <= diverge_at:
+                alive[r] = False
+                U[r] = 0.0
+                v = 0.0
+            value[r - first] = v
+
+
 @njit(cache=True, parallel=True)
 def advance(
     U,
@@ -259,45 +301,26 @@ def advance(
         for step in range(first_step + 1, last_step + 1):
             record = k < ck_steps.size and ck_steps[k] == step
             sample = step > burn_in and (step - burn_in) % every == 0
-            for r in range(first, stop):
-                v = value[r - first]
-                if alive[r]:
-                    v, big = _step(
-                        U,
-                        r,
-                        v,
-                        largest[r - first],
-                        state,
-                        data,
-                        m,
-                        method,
-                        h,
-                        temp,
-                        batch,
-                        inv_batch,
-                        iso,
-                        max_rel,
-                        g_int,
-                        em2,
-                        prefix,
-                    )
-                    if not abs(v) <= diverge_at:  # also catches nan
-                        alive[r] = False
-                        U[r] = 0.0
-                        v, big = 0.0, 0.0
-                    value[r - first] = v
-                    largest[r - first] = big
-                if record:
-                    ck_v[r, k] = v
+            if method == SGD and batch == 1 and U.shape[1] == 1 and U.shape[2] == 2:
+                _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, g_int, diverge_at)
+            else:
+                _steps(U, first, stop, value, largest, alive, state, data, m, method, h, temp,
+                       batch, inv_batch, iso, max_rel, g_int, em2, prefix, diverge_at)  # fmt: skip
+            if record:
+                for r in range(first, stop):
+                    ck_v[r, k] = value[r - first]
                     ck_imb[r, k], ck_norm2[r, k] = _imbalance_and_norm(U, r)
                     ck_gint[r, k] = g_int[r]
                     ck_em2[r, k] = em2[r]
-                if sample and alive[r]:
-                    pos = math.floor((v - lo) * inv_width)
-                    slot = 0 if pos < 0 else (bins + 1 if pos >= bins else np.int64(pos) + 1)
-                    counts[b, slot] += 1
-                    sum_v[r] += v
-                    sum_v2[r] += v * v
-                    n_samples[r] += 1
+            if sample:
+                for r in range(first, stop):
+                    if alive[r]:
+                        v = value[r - first]
+                        pos = math.floor((v - lo) * inv_width)
+                        slot = 0 if pos < 0 else (bins + 1 if pos >= bins else np.int64(pos) + 1)
+                        counts[b, slot] += 1
+                        sum_v[r] += v
+                        sum_v2[r] += v * v
+                        n_samples[r] += 1
             if record:
                 k += 1
