@@ -6,16 +6,12 @@ use) and stopped afterwards. It needs root; elsewhere these tests are skipped wi
 
 import os
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import yaml
+from workflow_runner import QUICK, ROOT, command, environment, snakemake
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-QUICK = ROOT / "config" / "quick.yaml"
 SLURM_FLAGS = [
     "--profile", str(ROOT / "profiles" / "slurm"),
     "--slurm-no-account",  # this cluster has no accounts
@@ -28,19 +24,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(os.geteuid() != 0, reason="starting SLURM daemons needs root"),
 ]
-
-
-def snakemake(*args, cwd):
-    cmd = [
-        str(BIN / "snakemake"),
-        "--snakefile",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(cwd),
-        *args,
-    ]
-    env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.run(cmd, capture_output=True, text=True, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -78,20 +61,9 @@ def test_cancelled_job_fails_cleanly_and_a_rerun_completes(cluster, tmp_path):
     long = tmp_path / "long.yaml"
     long.write_text(yaml.safe_dump(config))
     target = "results/train/sgf_T05_D1/part0.npz"
-    cmd = [
-        str(BIN / "snakemake"),
-        "--snakefile",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(tmp_path),
-        target,
-        *SLURM_FLAGS,
-        "--configfile",
-        str(long),
-    ]
-    env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    cmd = command(target, *SLURM_FLAGS, "--configfile", str(long), cwd=tmp_path)
     run = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment()
     )
     try:
         deadline = time.monotonic() + 120

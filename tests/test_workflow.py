@@ -1,32 +1,13 @@
 """The DAG end to end on the quick config, and the linters the project keeps clean."""
 
 import json
-import os
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
-
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-QUICK = ROOT / "config" / "quick.yaml"
-
-
-def snakemake(*args, cwd):
-    cmd = [
-        str(BIN / "snakemake"),
-        "--snakefile",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(cwd),
-        *args,
-    ]
-    env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.run(cmd, capture_output=True, text=True, env=env)
+from workflow_runner import BIN, QUICK, ROOT, snakemake
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,26 @@
+"""Run this project's Snakefile from a test, in a working directory of the test's own."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent  # the environment's snakemake, snakefmt, ruff
+QUICK = ROOT / "config" / "quick.yaml"
+
+
+def command(*args, cwd) -> list[str]:
+    return [str(BIN / "snakemake"), "--snakefile", str(ROOT / "Snakefile"), "--directory",
+            str(cwd), *args]  # fmt: skip
+
+
+def environment() -> dict:
+    """The test's environment, with this Python's scripts first on PATH (SLURM jobs too)."""
+    return os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+
+
+def snakemake(*args, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        command(*args, cwd=cwd), capture_output=True, text=True, env=environment()
+    )
