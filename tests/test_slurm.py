@@ -48,7 +48,7 @@ def test_slurm_run_matches_the_local_run(cluster, tmp_path):
     assert submitted > 10  # the compute rules went through sbatch
     compared = 0
     for path in sorted((local / "results").rglob("*")):
-        if path.suffix in (".json", ".npz"):
+        if path.suffix in (".json", ".npz", ".txt", ".pdf", ".png"):
             twin = remote / path.relative_to(local)
             assert twin.read_bytes() == path.read_bytes(), path.relative_to(local)
             compared += 1

@@ -1,4 +1,4 @@
-"""Ensembles of independent runs on the diagonal linear network, vectorised over runs.
+"""Ensembles of independent runs on the diagonal linear network, advanced by a compiled kernel.
 
 The network of depth D and width d has parameters ``U[i, k] = u_i^(k)``, path values
 ``v_i = prod_k U[i, k]`` and output ``f(x) = v x`` with ``v = sum_i v_i``. Every per-sample
