@@ -80,6 +80,7 @@ def test_balance_identity_is_sensitive_to_a_wrong_law(dataset):
     [
         ("sgd", 0, 1, 1),
         ("sgd", 1, 1, 1),  # the unrolled two-layer path
+        ("sgd", 3, 1, 1),  # the unrolled D = 3 update
         ("sgd", 1, 1, 3),
         ("sgd", 3, 2, 2),
         ("gd", 2, 1, 1),

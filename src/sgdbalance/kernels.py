@@ -82,6 +82,21 @@ def _move(U, r, delta, prefix):
         U[r, 0, 0], U[r, 0, 1] = u_new, w_new
         v = 1.0 * w_new * u_new
         return v, abs(v)
+    if nf == 4 and U.shape[1] == 1:  # D = 3, width 1: the loops below written out (1.7x)
+        u0, u1, u2, u3 = U[r, 0, 0], U[r, 0, 1], U[r, 0, 2], U[r, 0, 3]
+        p1 = 1.0 * u0
+        p2 = p1 * u1
+        p3 = p2 * u2
+        n3 = u3 - delta * (p3 * 1.0)
+        s = 1.0 * u3
+        n2 = u2 - delta * (p2 * s)
+        s *= u2
+        n1 = u1 - delta * (p1 * s)
+        s *= u1
+        n0 = u0 - delta * (1.0 * s)
+        U[r, 0, 0], U[r, 0, 1], U[r, 0, 2], U[r, 0, 3] = n0, n1, n2, n3
+        v = 1.0 * n3 * n2 * n1 * n0
+        return v, abs(v)
     v = 0.0
     largest = 0.0
     for i in range(U.shape[1]):
