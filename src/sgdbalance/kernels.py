@@ -17,6 +17,7 @@ from .rng import GOLDEN, INV_2_53, MIX1, MIX2, TWO_PI
 SGD, GD, GD_ISO, SGF = 0, 1, 2, 3
 METHOD_CODES = {"sgd": SGD, "gd": GD, "gd_iso": GD_ISO, "sgf": SGF}
 RUNS_PER_BLOCK = 32  # runs interleaved in one thread: hides the latency of S = 1 steps
+MAX_SUBSTEPS = 100_000  # SGF sub-steps allowed in one step before a run counts as diverged
 
 _GOLDEN = np.uint64(GOLDEN)
 _MIX1 = np.uint64(MIX1)
@@ -144,7 +145,7 @@ def _step(
         # than about max_rel: fixed-step Euler-Maruyama diverges for D >= 1 (superlinear SDE).
         q = (depth - 1) / (depth + 1)
         remaining = h
-        for _ in range(100_000):
+        for _ in range(MAX_SUBSTEPS):
             g_v = a1 * v * v - 2.0 * a2 * v + a3
             drift = 2.0 * (b1 * v - b2)
             hs = remaining
@@ -159,8 +160,8 @@ def _step(
             v, largest = _move(U, r, hs * drift - noise * xi, prefix)
             remaining -= hs
             if remaining <= 1e-12 * h:
-                break
-        return v, largest
+                return v, largest
+        return np.nan, np.nan  # no finite step size reached the end: count the run as diverged
     g_int[r] += (a1 * v * v - 2.0 * a2 * v + a3) * h
     if method == SGD:
         # Each 64 random bits give two indices (top and bottom 32 bits). data[j] holds
