@@ -219,6 +219,16 @@ def apply_step(U, delta):
 
 
 @njit(cache=True, inline="always")
+def _stop_if_diverged(U, r, v, alive, diverge_at):
+    """Mark run r dead and zero its factors once |v| passes ``diverge_at`` or is nan."""
+    if abs(v) <= diverge_at:
+        return False
+    alive[r] = False
+    U[r] = 0.0
+    return True
+
+
+@njit(cache=True, inline="always")
 def _steps(U, first, stop, value, largest, alive, state, data, m, method, h, temp, batch,
            inv_batch, iso, max_rel, g_int, em2, prefix, diverge_at):  # fmt: skip
     """One step of every live run in ``[first, stop)``; ``value``, ``largest`` per run."""
@@ -226,16 +236,14 @@ def _steps(U, first, stop, value, largest, alive, state, data, m, method, h, tem
         if alive[r]:
             v, big = _step(U, r, value[r - first], largest[r - first], state, data, m, method, h,
                            temp, batch, inv_batch, iso, max_rel, g_int, em2, prefix)  # fmt: skip
-            if not abs(v) <= diverge_at:  # also catches nan
-                alive[r] = False
-                U[r] = 0.0
+            if _stop_if_diverged(U, r, v, alive, diverge_at):
                 v, big = 0.0, 0.0
             value[r - first] = v
             largest[r - first] = big
 
 
 @njit(cache=True, inline="always")
-def _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, g_int, diverge_at):
+def _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, g_int, diverge_at, prefix):
     """``_steps`` for SGD with S = 1 on the scalar two-layer model, written out.
 
     The same operations in the same order as the general path (the tests hold both to the
@@ -244,18 +252,11 @@ def _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, g_int, diver
     a1, a2, a3 = m[0], m[1], m[2]
     for r in range(first, stop):
         if alive[r]:
-            u, w = U[r, 0, 0], U[r, 0, 1]
-            v = 1.0 * w * u
+            v = 1.0 * U[r, 0, 1] * U[r, 0, 0]
             g_int[r] += (a1 * v * v - 2.0 * a2 * v + a3) * h
             j = _index(_bits(state, r), data.shape[0])
-            delta = h * 2.0 * (v * data[j, 0] - data[j, 1])
-            u_new = u - delta * w
-            w_new = w - delta * u
-            U[r, 0, 0], U[r, 0, 1] = u_new, w_new
-            v = w_new * u_new
-            if not abs(v) <= diverge_at:
-                alive[r] = False
-                U[r] = 0.0
+            v = _move(U, r, h * 2.0 * (v * data[j, 0] - data[j, 1]), prefix)[0]
+            if _stop_if_diverged(U, r, v, alive, diverge_at):
                 v = 0.0
             value[r - first] = v
 
@@ -296,11 +297,10 @@ def advance(
     """Advance every run from step ``first_step`` to ``last_step``, recording as it goes.
 
     ``data`` (n, 2) holds ``x^2`` and ``x y`` of the training set. Arrays are updated in
-    place: ``U`` (runs, width, D+1), the run state (``state``: the stream's
-    position, from the run's key;
-    ``alive``, ``g_int``, ``em2``: runs), the checkpoint arrays ``ck_*`` (runs, K) at the
-    steps ``ck_steps`` (K,), the histogram ``counts`` (blocks, bins + 2: under, bins, over)
-    and the per-run sample sums.
+    place: ``U`` (runs, width, D+1); the per-run state ``state`` (the random stream's
+    position, starting at the run's key), ``alive``, ``g_int`` and ``em2`` (runs,); the
+    checkpoint arrays ``ck_*`` (runs, K) at the steps ``ck_steps`` (K,); the histogram
+    ``counts`` (blocks, bins + 2: under, bins, over); and the per-run sample sums.
     """
     runs = U.shape[0]
     bins = counts.shape[1] - 2
@@ -318,7 +318,8 @@ def advance(
             record = k < ck_steps.size and ck_steps[k] == step
             sample = step > burn_in and (step - burn_in) % every == 0
             if method == SGD and batch == 1 and U.shape[1] == 1 and U.shape[2] == 2:
-                _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, g_int, diverge_at)
+                _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, g_int, diverge_at,
+                               prefix)  # fmt: skip
             else:
                 _steps(U, first, stop, value, largest, alive, state, data, m, method, h, temp,
                        batch, inv_batch, iso, max_rel, g_int, em2, prefix, diverge_at)  # fmt: skip
