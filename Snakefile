@@ -25,3 +25,4 @@ rule all:
         "results/verify.txt",
         expand("results/measurements/{m}.json", m=MEASUREMENTS),
         expand("results/figures/{fig}.{ext}", fig=FIGURES, ext=["pdf", "png"]),
+        expand("results/tables/{table}.csv", table=TABLES),

@@ -137,20 +137,40 @@ def check_config(config: dict) -> None:
             raise ConfigError(
                 f"measurements.{name}.experiment = {m['experiment']!r} is not among experiments"
             )
+    networks = config.get("networks", {})
     for fig, spec in config.get("figures", {}).items():
-        for role, name in _figure_experiments(spec):
-            if name not in experiments:
-                raise ConfigError(f"figures.{fig}.{role} = {name!r} is not among experiments")
+        for role, name in _figure_names(spec):
+            if name not in experiments and name not in networks:
+                raise ConfigError(
+                    f"figures.{fig}.{role} = {name!r} is not among experiments or networks"
+                )
+    for name, t in config.get("tables", {}).items():
+        if t["dataset"] not in datasets:
+            raise ConfigError(f"tables.{name}.dataset = {t['dataset']!r} is not among datasets")
+        beta2 = population_moments(config, t["dataset"]).beta2
+        if "weight_decay" in t and not t["weight_decay"] < beta2:
+            raise ConfigError(
+                f"tables.{name}.weight_decay = {t['weight_decay']} leaves no learning phase: "
+                f"allowed range 0 <= weight_decay < beta2 = {beta2:.4g}"
+            )
 
 
-def _figure_experiments(spec: dict):
+def _figure_names(spec: dict):
+    """``(role, name)`` of every experiment or network a figure's spec refers to."""
     for role, value in spec.items():
         if isinstance(value, list):
-            yield from ((f"{role}[{i}]", v) for i, v in enumerate(value))
+            yield from ((f"{role}[{i}]", v) for i, v in enumerate(value) if isinstance(v, str))
         elif isinstance(value, str):
             yield role, value
 
 
 def figure_experiments(config: dict, figure: str) -> list[str]:
     """Names of the experiments a figure reads, in config order."""
-    return [name for _, name in _figure_experiments(config["figures"][figure])]
+    names = _figure_names(config["figures"][figure])
+    return [name for _, name in names if name in config["experiments"]]
+
+
+def figure_networks(config: dict, figure: str) -> list[str]:
+    """Names of the networks a figure reads, in config order."""
+    names = _figure_names(config["figures"][figure])
+    return [name for _, name in names if name in config.get("networks", {})]

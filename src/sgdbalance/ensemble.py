@@ -28,7 +28,6 @@ from .moments import Moments
 from .rng import run_keys
 
 METHODS = tuple(kernels.METHOD_CODES)
-MAX_RELATIVE_STEP = 0.2  # sgf: largest typical relative change of a factor in one step
 STEPS_PER_CALL = 2000  # steps per kernel call, between progress reports
 
 
@@ -53,6 +52,10 @@ class EnsembleParams:
     sample_every: int = 1  # steps between histogram samples
     n_checkpoints: int = 60  # log-spaced steps at which v and the imbalance are kept
     diverge_at: float = 1e6  # |v| beyond which a run counts as diverged and stops
+    # sgf: largest typical relative change of a factor in one step; larger moves are split
+    # into sub-steps. 0.2 keeps the bulk of the density; tails need about 0.05, as a coarser
+    # Euler-Maruyama step fattens them (README, "Findings").
+    max_relative_step: float = 0.2
 
     def __post_init__(self):
         if self.method not in METHODS:
@@ -65,6 +68,8 @@ class EnsembleParams:
             raise ValueError(f"batch and n_runs must be >= 1, got {self.batch!r}, {self.n_runs!r}")
         if len(self.init) != self.depth + 1:
             raise ValueError(f"init needs D + 1 = {self.depth + 1} factors, got {self.init!r}")
+        if not 0 < self.max_relative_step <= 1:
+            raise ValueError(f"max_relative_step must be in (0, 1], got {self.max_relative_step!r}")
         if self.method == "sgf" and not (self.dt and 0 < self.dt <= self.eta):
             raise ValueError(f"method sgf needs 0 < dt <= eta = {self.eta}, got dt = {self.dt!r}")
         if not 0 <= self.burn_in < self.time:
@@ -196,7 +201,7 @@ def simulate(
             p.temperature,
             p.batch,
             p.iso_noise,
-            MAX_RELATIVE_STEP,
+            p.max_relative_step,
             p.diverge_at,
             first,
             last,

@@ -1,5 +1,6 @@
 """File input and output; every write is atomic (temporary file, then ``os.replace``)."""
 
+import csv
 import json
 import os
 import tempfile
@@ -96,6 +97,14 @@ def save_csv_atomic(path, columns: dict, header_comment: str = "") -> None:
             f.write(f"# {line}\n")
         f.write(",".join(names) + "\n")
         np.savetxt(f, table, delimiter=",", fmt="%.10g")
+
+
+def save_rows_atomic(path, rows: list[dict]) -> None:
+    """Records with the same keys (numbers and text) as CSV, one per line."""
+    with atomic_open(path, "w") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def save_theory(path, density: StationaryDensity | None, meta: dict) -> None:

@@ -7,7 +7,7 @@ tested against, draw for draw and bit for bit. Only the trajectory of one run is
 import math
 
 from . import rng
-from .ensemble import MAX_RELATIVE_STEP, EnsembleParams
+from .ensemble import EnsembleParams
 from .moments import Moments
 
 
@@ -64,7 +64,7 @@ def trajectory(x2, xy, moments: Moments, params: EnsembleParams, key: int) -> li
                         (depth - 1) / (depth + 1)
                     )
                     if scale > 0.0:
-                        hs = min(remaining, h * (MAX_RELATIVE_STEP / scale) ** 2)
+                        hs = min(remaining, h * (p.max_relative_step / scale) ** 2)
                 noise = math.sqrt(4.0 * temp * g_v * hs)
                 _move(U, hs * drift - noise * stream.normal())
                 remaining -= hs

@@ -1,6 +1,12 @@
 from snakemake.utils import validate
 
-from sgdbalance.config import check_config, figure_experiments, job_resources, part_runs
+from sgdbalance.config import (
+    check_config,
+    figure_experiments,
+    figure_networks,
+    job_resources,
+    part_runs,
+)
 
 validate(config, schema="../schemas/config.schema.yaml")
 check_config(config)
@@ -10,6 +16,8 @@ EXPERIMENTS = list(config["experiments"])
 CHECKS = list(config["checks"])
 MEASUREMENTS = list(config.get("measurements", {}))
 FIGURES = list(config["figures"])
+NETWORKS = list(config.get("networks", {}))
+TABLES = list(config.get("tables", {}))
 
 
 wildcard_constraints:
@@ -18,6 +26,7 @@ wildcard_constraints:
     check="|".join(CHECKS),
     part=r"\d+",
     measurement="|".join(MEASUREMENTS) or "^$",
+    network="|".join(NETWORKS) or "^$",
 
 
 def dataset_spec(wildcards):
@@ -78,21 +87,43 @@ def measurement_inputs(wildcards):
 
 
 def figure_inputs(figure):
-    """Ensembles, training sets and theory files a figure reads, in the config's order."""
+    """Ensembles, training sets, theory files and networks a figure reads, in config order."""
     names = figure_experiments(config, figure)
     datasets = [config["experiments"][name]["dataset"] for name in names]
     return {
         "runs": [f"results/train/{name}.npz" for name in names],
         "data": [f"results/data/{name}.npz" for name in datasets],
         "theory": [f"results/theory/{name}.npz" for name in names],
+        "networks": [
+            f"results/networks/{name}.npz" for name in figure_networks(config, figure)
+        ],
     }
 
 
 def figure_params(figure):
-    """The experiments a figure reads, with their specs and roles."""
+    """What a figure reads: its layout, and the specs of its experiments, their datasets and
+    its networks."""
+    experiments = {
+        n: config["experiments"][n] for n in figure_experiments(config, figure)
+    }
     return {
         "layout": config["figures"][figure],
-        "experiments": {
-            n: config["experiments"][n] for n in figure_experiments(config, figure)
+        "experiments": experiments,
+        "datasets": {
+            e["dataset"]: config["datasets"][e["dataset"]] for e in experiments.values()
         },
+        "networks": {n: config["networks"][n] for n in figure_networks(config, figure)},
     }
+
+
+def network_spec(wildcards):
+    return config["networks"][wildcards.network]
+
+
+def table_dataset(table):
+    return f"results/data/{config['tables'][table]['dataset']}.npz"
+
+
+def table_params(table):
+    spec = config["tables"][table]
+    return spec | {"k": config["datasets"][spec["dataset"]]["k"]}

@@ -3,6 +3,10 @@ localrules:
     fig1_render,
     fig3,
     fig3_render,
+    fig4,
+    fig4_render,
+    fig5,
+    table1,
 
 
 rule fig1_render:
@@ -51,6 +55,81 @@ rule fig3_render:
         "../../scripts/fig3.py"
 
 
+rule fig4_render:
+    input:
+        runs=figure_inputs("fig4")["runs"],
+        theory=figure_inputs("fig4")["theory"],
+    output:
+        pdf=report(
+            "results/figures/fig4.pdf",
+            caption="../report/fig4.rst",
+            category="Figures",
+        ),
+        png="results/figures/fig4.png",
+    log:
+        "logs/figures/fig4.log",
+    benchmark:
+        "benchmarks/figures/fig4.tsv"
+    conda:
+        "../envs/sgdbalance.yaml"
+    params:
+        figure=figure_params("fig4"),
+    script:
+        "../../scripts/fig4.py"
+
+
+# Not local: the bootstrap of five ensembles takes a few seconds, the theory's Hill curve more.
+rule fig5_tails_render:
+    input:
+        runs=figure_inputs("fig5_tails")["runs"],
+        data=figure_inputs("fig5_tails")["data"],
+        theory=figure_inputs("fig5_tails")["theory"],
+    output:
+        pdf=report(
+            "results/figures/fig5_tails.pdf",
+            caption="../report/fig5_tails.rst",
+            category="Figures",
+        ),
+        png="results/figures/fig5_tails.png",
+    log:
+        "logs/figures/fig5_tails.log",
+    benchmark:
+        "benchmarks/figures/fig5_tails.tsv"
+    conda:
+        "../envs/sgdbalance.yaml"
+    resources:
+        runtime=10,
+        mem_mb=2000,
+    params:
+        figure=figure_params("fig5_tails"),
+    script:
+        "../../scripts/fig5_tails.py"
+
+
+rule table1_render:
+    input:
+        table_dataset("table1"),
+    output:
+        report(
+            "results/tables/table1.csv",
+            caption="../report/table1.rst",
+            category="Tables",
+        ),
+    log:
+        "logs/tables/table1.log",
+    benchmark:
+        "benchmarks/tables/table1.tsv"
+    conda:
+        "../envs/sgdbalance.yaml"
+    resources:
+        runtime=5,
+        mem_mb=1000,
+    params:
+        table=table_params("table1"),
+    script:
+        "../../scripts/table1.py"
+
+
 rule fig1:
     input:
         rules.fig1_render.output,
@@ -59,3 +138,18 @@ rule fig1:
 rule fig3:
     input:
         rules.fig3_render.output,
+
+
+rule fig4:
+    input:
+        rules.fig4_render.output,
+
+
+rule fig5:
+    input:
+        rules.fig5_tails_render.output,
+
+
+rule table1:
+    input:
+        rules.table1_render.output,

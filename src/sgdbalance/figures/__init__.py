@@ -6,6 +6,8 @@ matplotlib.use("Agg")  # before any pyplot import: figures are files, never wind
 
 from .balance import law_of_balance  # noqa: E402
 from .common import save  # noqa: E402
+from .phase import phase_diagram  # noqa: E402
 from .stationary import stationary_panels  # noqa: E402
+from .tails import tail_panels  # noqa: E402
 
-__all__ = ["law_of_balance", "save", "stationary_panels"]
+__all__ = ["law_of_balance", "phase_diagram", "save", "stationary_panels", "tail_panels"]

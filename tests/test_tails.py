@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from sgdbalance import tails
+from sgdbalance.density import stationary_density
+from sgdbalance.moments import Moments
+
+
+def test_hill_recovers_a_pareto_index():
+    rng = np.random.default_rng(1)
+    kappa = 2.5
+    x = rng.pareto(kappa, size=200_000) + 1.0  # P(X > x) = x^-kappa for x >= 1
+    assert tails.hill(x, 1.0) == pytest.approx(kappa, rel=0.02)
+    with pytest.raises(ValueError, match="fewer than 2"):
+        tails.hill(x, 1e9)
+
+
+def test_bootstrap_interval_covers_the_truth_and_has_the_expected_width():
+    rng = np.random.default_rng(2)
+    kappa = 3.0
+    samples = (rng.pareto(kappa, size=(4000, 5)) + 1.0) * rng.choice([-1, 1], size=(4000, 5))
+    fit = tails.hill_bootstrap(samples, 0.1, n_boot=300, seed=3)
+    assert fit["n_tail"] == pytest.approx(2000, abs=2)
+    assert fit["lo"] < kappa < fit["hi"]
+    # Independent samples: the Hill estimator's standard error is kappa / sqrt(n_tail).
+    assert fit["std"] == pytest.approx(fit["kappa"] / np.sqrt(fit["n_tail"]), rel=0.2)
+    assert tails.hill_bootstrap(samples, 0.1, 300, 3) == fit  # seeded
+
+
+def test_theory_hill_tends_to_the_asymptotic_index():
+    m = Moments.population(0.5, 0.5)
+    t = 0.3
+    for depth, kappa in ((0, 1 + m.beta1 / (t * m.alpha1)), (1, 2.5), (3, 4 - 3 / 4)):
+        d = stationary_density(m, depth, t)
+        assert tails.theory_hill(d, 1e6) == pytest.approx(kappa, rel=1e-3)
+
+
+def test_theory_hill_matches_sampling_from_the_density():
+    m = Moments.population(0.5, 0.5)
+    d = stationary_density(m, 2, 0.3)
+    v = d.quantile(np.random.default_rng(4).uniform(size=400_000))
+    fit = tails.hill_bootstrap(v[:, None], 0.01, n_boot=200, seed=5)
+    assert fit["lo"] < tails.theory_hill(d, fit["threshold"]) < fit["hi"]
+
+
+def test_survival_is_the_tail_mass():
+    m = Moments.population(0.5, 0.5)
+    d = stationary_density(m, 0, 0.3)
+    x = np.array([0.5, 1.0, 2.0])
+    expected = 1 - d.cdf(x) + d.cdf(-x)
+    # Two interpolations on a grid 0.25 % apart in |v|: agreement well below that.
+    np.testing.assert_allclose(tails.survival(d, x), expected, rtol=1e-4)
