@@ -10,6 +10,7 @@ from .data import DatasetParams
 from .density import why_not_normalisable
 from .ensemble import EnsembleParams, balanced_init
 from .moments import Moments
+from .networks import network_params
 
 
 class ConfigError(ValueError):
@@ -138,6 +139,11 @@ def check_config(config: dict) -> None:
                 f"measurements.{name}.experiment = {m['experiment']!r} is not among experiments"
             )
     networks = config.get("networks", {})
+    for name, spec in networks.items():
+        try:
+            network_params(spec)
+        except ValueError as err:
+            raise ConfigError(f"networks.{name}: {err}") from None
     for fig, spec in config.get("figures", {}).items():
         for role, name in _figure_names(spec):
             if name not in experiments and name not in networks:

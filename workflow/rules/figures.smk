@@ -1,11 +1,16 @@
 localrules:
     fig1,
     fig1_render,
+    fig2,
+    fig2_render,
     fig3,
     fig3_render,
+    fig3_tanh_render,
     fig4,
     fig4_render,
     fig5,
+    fig5_scaling_render,
+    fig5_stability_render,
     table1,
 
 
@@ -32,6 +37,28 @@ rule fig1_render:
         "../../scripts/fig1.py"
 
 
+rule fig2_render:
+    input:
+        networks=figure_inputs("fig2")["networks"],
+    output:
+        pdf=report(
+            "results/figures/fig2.pdf",
+            caption="../report/fig2.rst",
+            category="Figures",
+        ),
+        png="results/figures/fig2.png",
+    log:
+        "logs/figures/fig2.log",
+    benchmark:
+        "benchmarks/figures/fig2.tsv"
+    conda:
+        "../envs/sgdbalance.yaml"
+    params:
+        figure=figure_params("fig2"),
+    script:
+        "../../scripts/fig2.py"
+
+
 rule fig3_render:
     input:
         runs=figure_inputs("fig3")["runs"],
@@ -53,6 +80,28 @@ rule fig3_render:
         figure=figure_params("fig3"),
     script:
         "../../scripts/fig3.py"
+
+
+rule fig3_tanh_render:
+    input:
+        networks=figure_inputs("fig3_tanh")["networks"],
+    output:
+        pdf=report(
+            "results/figures/fig3_tanh.pdf",
+            caption="../report/fig3_tanh.rst",
+            category="Figures",
+        ),
+        png="results/figures/fig3_tanh.png",
+    log:
+        "logs/figures/fig3_tanh.log",
+    benchmark:
+        "benchmarks/figures/fig3_tanh.tsv"
+    conda:
+        "../envs/sgdbalance.yaml"
+    params:
+        figure=figure_params("fig3_tanh"),
+    script:
+        "../../scripts/fig3_tanh.py"
 
 
 rule fig4_render:
@@ -106,6 +155,50 @@ rule fig5_tails_render:
         "../../scripts/fig5_tails.py"
 
 
+rule fig5_stability_render:
+    input:
+        networks=figure_inputs("fig5_stability")["networks"],
+    output:
+        pdf=report(
+            "results/figures/fig5_stability.pdf",
+            caption="../report/fig5_stability.rst",
+            category="Figures",
+        ),
+        png="results/figures/fig5_stability.png",
+    log:
+        "logs/figures/fig5_stability.log",
+    benchmark:
+        "benchmarks/figures/fig5_stability.tsv"
+    conda:
+        "../envs/sgdbalance.yaml"
+    params:
+        figure=figure_params("fig5_stability"),
+    script:
+        "../../scripts/fig5_stability.py"
+
+
+rule fig5_scaling_render:
+    input:
+        networks=figure_inputs("fig5_scaling")["networks"],
+    output:
+        pdf=report(
+            "results/figures/fig5_scaling.pdf",
+            caption="../report/fig5_scaling.rst",
+            category="Figures",
+        ),
+        png="results/figures/fig5_scaling.png",
+    log:
+        "logs/figures/fig5_scaling.log",
+    benchmark:
+        "benchmarks/figures/fig5_scaling.tsv"
+    conda:
+        "../envs/sgdbalance.yaml"
+    params:
+        figure=figure_params("fig5_scaling"),
+    script:
+        "../../scripts/fig5_scaling.py"
+
+
 rule table1_render:
     input:
         table_dataset("table1"),
@@ -135,9 +228,15 @@ rule fig1:
         rules.fig1_render.output,
 
 
+rule fig2:
+    input:
+        rules.fig2_render.output,
+
+
 rule fig3:
     input:
         rules.fig3_render.output,
+        rules.fig3_tanh_render.output,
 
 
 rule fig4:
@@ -148,6 +247,8 @@ rule fig4:
 rule fig5:
     input:
         rules.fig5_tails_render.output,
+        rules.fig5_stability_render.output,
+        rules.fig5_scaling_render.output,
 
 
 rule table1:

@@ -35,3 +35,22 @@ rule merge_parts:
         "../envs/sgdbalance.yaml"
     script:
         "../../scripts/merge_parts.py"
+
+
+rule train_network:
+    output:
+        "results/networks/{network}.npz",
+    log:
+        "logs/networks/{network}.log",
+    benchmark:
+        "benchmarks/networks/{network}.tsv"
+    conda:
+        "../envs/sgdbalance.yaml"
+    threads: 1
+    resources:
+        runtime=30,
+        mem_mb=2000,
+    params:
+        network=network_spec,
+    script:
+        "../../scripts/train_network.py"

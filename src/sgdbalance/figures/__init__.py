@@ -7,7 +7,20 @@ matplotlib.use("Agg")  # before any pyplot import: figures are files, never wind
 from .balance import law_of_balance  # noqa: E402
 from .common import save  # noqa: E402
 from .phase import phase_diagram  # noqa: E402
+from .relu import noise_balance  # noqa: E402
+from .scaling import scaling_law  # noqa: E402
 from .stationary import stationary_panels  # noqa: E402
 from .tails import tail_panels  # noqa: E402
+from .tanh import edge_of_stability, wrong_sign  # noqa: E402
 
-__all__ = ["law_of_balance", "phase_diagram", "save", "stationary_panels", "tail_panels"]
+__all__ = [
+    "edge_of_stability",
+    "law_of_balance",
+    "noise_balance",
+    "phase_diagram",
+    "save",
+    "scaling_law",
+    "stationary_panels",
+    "tail_panels",
+    "wrong_sign",
+]

@@ -1,0 +1,27 @@
+"""Rule train_network: train one ReLU / tanh / deep tanh network entry and store its statistics."""
+
+import logging
+import time
+
+from sgdbalance import io, networks
+
+logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
+spec = snakemake.params.network
+logging.info("network %s: %s", snakemake.wildcards.network, networks.network_params(spec))
+start = time.perf_counter()
+last_report = start
+
+
+def progress(done, total):
+    global last_report
+    now = time.perf_counter()
+    if now - last_report < 10 and done < total:
+        return  # a line every 10 s is enough
+    last_report = now
+    rate = done / (now - start)
+    logging.info("%d/%d, ETA %.0f s", done, total, (total - done) / rate if rate else float("nan"))
+
+
+stats = networks.train(spec, progress)
+logging.info("done in %.1f s", time.perf_counter() - start)
+io.save_npz_atomic(snakemake.output[0], stats)

@@ -1,0 +1,45 @@
+"""Networks beyond the diagonal linear one (ReLU, tanh, deep tanh MLPs): one ``networks`` entry
+of the config -> its parameter object -> its training statistics.
+
+Each kind has its own module with a frozen parameter class and a training function returning
+numeric arrays; this table is the one place that joins a config ``kind`` to them.
+"""
+
+from collections.abc import Callable
+
+from . import digits, mlp, relu, tanh
+
+KINDS = {
+    "relu": relu.ReluParams,  # Fig. 2: noise balance in a ReLU net
+    "tanh_signs": tanh.TanhSignParams,  # Fig. 3 right: tanh models and the wrong sign
+    "tanh_stability": tanh.TanhStabilityParams,  # Fig. 5 middle: loss against eta
+    "scaling": mlp.ScalingParams,  # Fig. 5 right: deep tanh nets with eta ~ 1/D
+}
+NOT_PARAMS = ("kind", "data_path")  # config keys that are not fields of the parameter class
+
+
+def network_params(spec: dict):
+    """The parameter object of one ``networks`` entry; lists become tuples."""
+    fields = {
+        key: tuple(value) if isinstance(value, list) else value
+        for key, value in spec.items()
+        if key not in NOT_PARAMS
+    }
+    if "hist" in fields:  # the config's histogram grid, as in experiments
+        hist = fields.pop("hist")
+        fields |= {"hist_range": (hist["lo"], hist["hi"]), "hist_bins": hist["bins"]}
+    return KINDS[spec["kind"]](**fields)
+
+
+def train(spec: dict, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Train one ``networks`` entry and return its statistics (numeric arrays only)."""
+    params = network_params(spec)
+    kind = spec["kind"]
+    if kind == "relu":
+        return relu.train(params, progress)
+    if kind == "tanh_signs":
+        return tanh.train_signs(params, progress)
+    if kind == "tanh_stability":
+        return tanh.train_stability(params, progress)
+    pixels, labels = digits.load_digits_dataset(params.source, spec.get("data_path"))
+    return mlp.train_scaling(params, digits.standardize(pixels), digits.one_hot(labels), progress)
