@@ -40,4 +40,4 @@ lock: $(VENV)/installed
 	  $(BIN)/python -m pip freeze --exclude-editable; } > requirements.lock
 
 clean:
-	rm -rf results logs benchmarks .snakemake
+	rm -rf results logs .snakemake benchmarks/*/  # benchmarks/engine.py is a source file

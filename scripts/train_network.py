@@ -3,6 +3,8 @@
 import logging
 import time
 
+from threadpoolctl import threadpool_limits
+
 from sgdbalance import io, networks
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
@@ -22,6 +24,9 @@ def progress(done, total):
     logging.info("%d/%d, ETA %.0f s", done, total, (total - done) / rate if rate else float("nan"))
 
 
-stats = networks.train(spec, progress)
+# A fixed BLAS thread count (the rule's threads) keeps the sums, hence the bits, the same on a
+# laptop and on a cluster node.
+with threadpool_limits(limits=snakemake.threads):
+    stats = networks.train(spec, progress)
 logging.info("done in %.1f s", time.perf_counter() - start)
 io.save_npz_atomic(snakemake.output[0], stats)

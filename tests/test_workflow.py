@@ -1,6 +1,7 @@
 """The DAG end to end on the quick config, and the linters the project keeps clean."""
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -34,6 +35,11 @@ def test_quick_dag_builds_every_figure_and_passing_check(built):
     )
     for name in config["experiments"]:
         assert "done in" in (built / f"logs/train/{name}/part0.log").read_text()
+    for name in config["networks"]:
+        assert "done in" in (built / f"logs/networks/{name}.log").read_text()
+    table = (built / "results/tables/table1.csv").read_text().splitlines()
+    assert table[0] == "case,quantity,closed_form,quadrature,abs_diff,formula"
+    assert len(table) > 10
 
 
 @pytest.mark.slow
@@ -79,9 +85,39 @@ def test_dry_run_lists_every_stage(tmp_path):
         assert f"rule {rule}:" in result.stdout, rule
 
 
-def test_one_figure_needs_only_its_jobs(tmp_path):
+def jobs_of(target, cwd) -> set[str]:
+    """The rules a dry run of ``target`` (everything forced) would run."""
+    result = snakemake("-n", "--forceall", target, "--configfile", str(QUICK), cwd=cwd)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return set(re.findall(r"^(?:local)?rule (\w+):", result.stdout, flags=re.MULTILINE))
+
+
+@pytest.mark.parametrize(
+    "target, rules",
+    [
+        ("fig1", {"data", "train", "merge_parts", "fig1_render", "fig1"}),
+        ("fig2", {"train_network", "fig2_render", "fig2"}),
+        (
+            "fig3",
+            {"data", "train", "merge_parts", "theory", "train_network", "fig3_render"}
+            | {"fig3_tanh_render", "fig3"},
+        ),
+        ("fig4", {"data", "train", "merge_parts", "theory", "fig4_render", "fig4"}),
+        (
+            "fig5",
+            {"data", "train", "merge_parts", "theory", "train_network", "fig5_tails_render"}
+            | {"fig5_stability_render", "fig5_scaling_render", "fig5"},
+        ),
+        ("table1", {"data", "table1_render", "table1"}),
+    ],
+)
+def test_one_figure_needs_only_its_jobs(tmp_path, target, rules):
+    assert jobs_of(target, tmp_path) == rules
+
+
+def test_fig1_trains_no_relu_tanh_or_digit_network(tmp_path):
     result = snakemake("-n", "--forceall", "fig1", "--configfile", str(QUICK), cwd=tmp_path)
-    assert result.returncode == 0
+    assert "results/networks/" not in result.stdout
     assert "rule theory:" not in result.stdout and "rule check:" not in result.stdout
 
 
@@ -93,6 +129,17 @@ def test_bad_config_stops_before_any_job(tmp_path):
     result = snakemake("--cores", "1", "--configfile", str(bad), cwd=tmp_path)
     assert result.returncode != 0
     assert "depth" in result.stderr and "minimum" in result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_bad_network_value_is_named_before_any_job(tmp_path):
+    config = yaml.safe_load(QUICK.read_text())
+    config["networks"]["relu_sgd"]["d_out"] = 7  # y = x + eps needs d_out = d_in
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(config))
+    result = snakemake("--cores", "1", "--configfile", str(bad), cwd=tmp_path)
+    assert result.returncode != 0
+    assert "networks.relu_sgd" in result.stderr and "d_out" in result.stderr
     assert not (tmp_path / "results").exists()
 
 
