@@ -37,6 +37,8 @@ def test_quick_dag_builds_every_figure_and_passing_check(built):
         assert "done in" in (built / f"logs/train/{name}/part0.log").read_text()
     for name in config["networks"]:
         assert "done in" in (built / f"logs/networks/{name}.log").read_text()
+    claims = (built / "results/claims.md").read_text()
+    assert "| `law_of_balance` |" in claims and " 0 failed," in claims
     table = (built / "results/tables/table1.csv").read_text().splitlines()
     assert table[0] == "case,quantity,closed_form,quadrature,abs_diff,formula"
     assert len(table) > 10

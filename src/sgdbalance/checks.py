@@ -15,7 +15,8 @@ from .ensemble import sgd_delta, step_factors
 EPS = np.finfo(float).eps
 
 
-def _record(claim, statistic, value, tolerance, source, n, seed, passed, **details):
+def verdict(claim, statistic, value, tolerance, source, n, seed, passed, **details) -> dict:
+    """A check's record: what was measured, against which tolerance (and why), on how many."""
     return {
         "claim": claim,
         "statistic": statistic,
@@ -49,7 +50,7 @@ def sgf_balance(run: dict, temperature: float, seed: int, n_sigma: float = 4.0) 
     bias = np.mean(run["em_second_order"][alive, j] / predicted)
     tolerance = n_sigma * se + 2.0 * bias
     value = abs(ratio.mean() - 1.0)
-    return _record(
+    return verdict(
         "Law of balance (SGF): d(u^2 - w^2)/dt = -4 T g(v) (u^2 - w^2)",
         "|mean over runs of log(I_0/I_t) / (4 T ∫g(v) dt) - 1|",
         value,
@@ -99,7 +100,7 @@ def discrete_identity(
         n_flip_ok += int((np.sign(after[flip]) == -np.sign(before[flip])).sum())
         total += n_states
     passed = worst <= max_ulps and n_grow_ok == n_grow and n_flip_ok == n_flip
-    return _record(
+    return verdict(
         "Discrete SGD: u'^2 - w'^2 = (1 - eta^2 G^2)(u^2 - w^2) exactly",
         "max over states of |measured - predicted| in units of eps * (squared norms)",
         worst,
@@ -132,7 +133,7 @@ def density(
     result = stats.kstest(v, theory.cdf)
     critical = float(stats.kstwo.isf(alpha, n))
     tolerance = critical + step_bias * step
-    return _record(
+    return verdict(
         f"Stationary density of v (Thm 4.2), D = {theory.depth}, T = {theory.temperature:g}",
         "Kolmogorov-Smirnov distance between the final v of independent runs and the theory",
         result.statistic,
@@ -190,3 +191,128 @@ def finite_step_gap(run: dict, theory: StationaryDensity, params, alpha: float) 
         "simulated_skewness": float(stats.skew(v)),
         "diverged": int(run["diverged"].sum()),
     }
+
+
+def gd_conservation(run: dict, eta: float, moments) -> dict:
+    """Gradient descent keeps ``I = u^2 - w^2`` up to O(eta^2) per step (Thm 1 at T = 0).
+
+    One GD step multiplies I by ``1 - eta^2 G^2`` (``G = 2 (beta1 v - beta2)``), so
+    ``|log(I_T / I_0)| ≈ eta^2 Σ G^2``. With ``|grad L|^2 = G^2 |theta|^2`` and the descent lemma
+    (``L_k - L_k+1 >= eta |grad L|^2 / 2`` while ``eta lambda_max <= 1``), that sum is at most
+    ``2 eta (L_0 - L_T) / min |theta|^2``: the tolerance, per run, fixed by the run's own loss.
+    The SGF (T > 0) instead moves I by ``4 T ∫ g dt``, orders of magnitude more.
+    """
+    m = moments
+    alive = ~run["diverged"]
+    imb, v, norm2 = run["imbalance"][alive], run["v"][alive], run["norm2"][alive]
+    change = np.abs(np.log(imb[:, -1] / imb[:, 0]))
+    loss = m.beta1 * v**2 - 2 * m.beta2 * v  # L up to a constant
+    bound = 2 * eta * (loss[:, 0] - loss[:, -1]) / norm2.min(axis=1)
+    worst = int(np.argmax(change / bound))
+    return verdict(
+        "Gradient descent (T = 0) conserves u^2 - w^2 up to O(eta^2) per step",
+        "max over runs of |log(I_T / I_0)| / (2 eta (L_0 - L_T) / min |theta|^2)",
+        change[worst] / bound[worst],
+        1.0,
+        "descent-lemma bound on eta^2 Σ G^2 from each run's own loss decrease (eta lambda_max "
+        "<= 1 on these runs)",
+        change.size,
+        None,
+        bool(np.all(change <= bound)),
+        max_abs_log_change=float(change.max()),
+        bound_of_worst_run=float(bound[worst]),
+        sgf_change_at_same_time_would_be=float(
+            4 * eta * np.median(m.g(v[:, -1])) * run["checkpoint_time"][-1]
+        ),
+    )
+
+
+def _em_log_growth(h: float, drift: float, noise2: float, nodes=64) -> float:
+    """``E 2 log|1 + drift h + sqrt(noise2 h) N|`` for N ~ N(0, 1), by Gauss-Hermite."""
+    x, w = np.polynomial.hermite_e.hermegauss(nodes)
+    return float(
+        np.sum(w * 2 * np.log(np.abs(1 + drift * h + np.sqrt(noise2 * h) * x))) / np.sum(w)
+    )
+
+
+def collapse_rate(run: dict, params, moments, n_sigma: float = 4.0, below: float = 1e-3) -> dict:
+    """Near v = 0 the two-layer SGF is linear: ``d log|v| = 4 (s beta2 - T alpha3) dt + noise``
+    (s = sign of v), so v collapses exponentially where that rate is negative: above T_c on the
+    right side, at every T on the wrong side.
+
+    The simulated rate is the slope of log|v| per run between the first checkpoint after burn-in
+    and the last, averaged over runs whose |v| is already below ``below``. The Euler-Maruyama
+    chain the engine runs has its own exact rate near 0: a balanced step multiplies v by
+    ``(1 + 2 s beta2 h + sqrt(4 T alpha3 h) N)^2`` on each sub-step h, whose log-mean is computed
+    here; the simulation is compared with it (``n_sigma`` standard errors), and its distance from
+    the SGF rate, the scheme's bias, is reported.
+    """
+    m, p = moments, params
+    late = np.flatnonzero(run["checkpoint_time"] >= p.burn_in)
+    i, j = late[0], late[-1]
+    v = run["v"][~run["diverged"]]
+    sign = float(np.sign(np.prod(p.init)))
+    use = (np.abs(v[:, i]) < below) & (np.abs(v[:, j]) > 0) & (np.sign(v[:, i]) == sign)
+    span = run["checkpoint_time"][j] - run["checkpoint_time"][i]
+    slopes = np.log(np.abs(v[use, j] / v[use, i])) / span
+    n = slopes.size
+    se = slopes.std(ddof=1) / np.sqrt(n)
+    drift = 2 * sign * m.beta2  # per unit time, of the linear factor at v = 0
+    noise2 = 4 * p.temperature * m.alpha3
+    # The engine's sub-steps near 0 (state-dependent, but constant where v ~ 0).
+    h = p.step
+    scale = h * 2 * m.beta2 + np.sqrt(noise2 * h)
+    sub = h if scale <= p.max_relative_step else h * (p.max_relative_step / scale) ** 2
+    k, rest = int(h // sub), h - int(h // sub) * sub
+    em = (k * _em_log_growth(sub, drift, noise2) + _em_log_growth(rest, drift, noise2)) / h
+    sgf = 4 * (sign * m.beta2 - p.temperature * m.alpha3)
+    value = abs(slopes.mean() - em)
+    tolerance = n_sigma * se
+    side = "right" if sign > 0 else "wrong"
+    return verdict(
+        f"D = 1, T = {p.temperature:g}, {side}-sign start: v collapses to 0 at the rate "
+        f"4 (s beta2 - T alpha3) = {sgf:.4g}",
+        "|mean slope of log|v| over runs - exact rate of the simulated Euler-Maruyama chain|",
+        value,
+        tolerance,
+        f"{n_sigma:g} standard errors of the mean slope over n = {n} runs (time {span:g})",
+        n,
+        p.seed,
+        value <= tolerance and sgf < 0,
+        simulated_rate=float(slopes.mean()),
+        standard_error=float(se),
+        euler_maruyama_rate=em,
+        sgf_rate=sgf,
+        euler_maruyama_bias=em - sgf,
+        runs_used=n,
+        runs_not_yet_below=int(np.sum(~use)),
+        critical_temperature=float(m.beta2 / m.alpha3),
+    )
+
+
+def tail_index(samples, theory, asymptotic: float, tail_fraction, n_boot, seed, n_sigma=4.0):
+    """Hill estimate of the tail index against its theory value at the same threshold.
+
+    ``samples`` (runs, k) are stationary v; the threshold is their ``1 - tail_fraction``
+    quantile. The bootstrap resamples whole runs (their samples are correlated).
+    """
+    from . import tails
+
+    fit = tails.hill_bootstrap(samples, tail_fraction, n_boot, seed)
+    expected = tails.theory_hill(theory, fit["threshold"])
+    value = abs(fit["kappa"] - expected)
+    tolerance = n_sigma * fit["std"]
+    return verdict(
+        f"Tail of the stationary density, D = {theory.depth}, T = {theory.temperature:g}",
+        "|Hill tail index above the threshold - theory's index at that threshold|",
+        value,
+        tolerance,
+        f"{n_sigma:g} bootstrap standard errors ({n_boot} resamples of {fit['n_runs']} runs, "
+        f"{fit['n_tail']} samples above the threshold)",
+        fit["n_tail"],
+        seed,
+        value <= tolerance,
+        **fit,
+        theory_at_threshold=expected,
+        asymptotic_index=asymptotic,
+    )

@@ -116,7 +116,22 @@ def check_config(config: dict) -> None:
         pool = experiments if "experiment" in c else datasets
         if target not in pool:
             raise ConfigError(f"{key} refers to {target!r}, which is not defined")
-        if c["kind"] == "density":
+        if c["kind"] == "gd_conservation" and experiments[target]["method"] != "gd":
+            raise ConfigError(f"{key}: experiment {target!r} must use method gd")
+        if c["kind"] == "collapse_rate":
+            e = experiments[target]
+            m = population_moments(config, e["dataset"])
+            sign = 1 if e.get("init_v", 1.0) > 0 else -1
+            if (
+                e["method"] != "sgf"
+                or e["depth"] != 1
+                or (sign > 0 and e["eta"] / e["batch"] <= m.beta2 / m.alpha3)
+            ):
+                raise ConfigError(
+                    f"{key}: experiment {target!r} must be a D = 1 sgf run that collapses: "
+                    f"T > T_c = {m.beta2 / m.alpha3:.4g} or a negative init_v"
+                )
+        if c["kind"] in ("density", "tail_index"):
             e = experiments[target]
             temperature = e["eta"] / e["batch"]
             v0 = e.get("init_v", 1.0)
@@ -180,3 +195,19 @@ def figure_networks(config: dict, figure: str) -> list[str]:
     """Names of the networks a figure reads, in config order."""
     names = _figure_names(config["figures"][figure])
     return [name for _, name in names if name in config.get("networks", {})]
+
+
+def load_claims(path, config: dict) -> dict:
+    """The claims registry at ``path``; every check it names must be in ``config``."""
+    import yaml
+
+    with open(path) as f:
+        registry = yaml.safe_load(f)
+    for claim, spec in (registry or {}).get("claims", {}).items():
+        for name in spec.get("checks", []):
+            if name not in config.get("checks", {}):
+                raise ConfigError(
+                    f"{path}: claims.{claim}.checks names {name!r}, which is not among the "
+                    f"config's checks: {sorted(config.get('checks', {}))}"
+                )
+    return registry

@@ -2,6 +2,7 @@ from snakemake.utils import validate
 
 from sgdbalance.config import (
     check_config,
+    load_claims,
     figure_experiments,
     figure_networks,
     job_resources,
@@ -10,6 +11,13 @@ from sgdbalance.config import (
 
 validate(config, schema="../schemas/config.schema.yaml")
 check_config(config)
+
+# The claims registry, shared by every config: what is claimed, and which checks test it.
+REGISTRY = load_claims(
+    config.get("claims_file", f"{workflow.basedir}/config/claims.yaml"), config
+)
+validate(REGISTRY, schema="../schemas/claims.schema.yaml")
+CLAIMS = list(REGISTRY["claims"])
 
 DATASETS = list(config["datasets"])
 EXPERIMENTS = list(config["experiments"])
@@ -24,6 +32,7 @@ wildcard_constraints:
     dataset="|".join(DATASETS),
     experiment="|".join(EXPERIMENTS),
     check="|".join(CHECKS),
+    claim="|".join(CLAIMS),
     part=r"\d+",
     measurement="|".join(MEASUREMENTS) or "^$",
     network="|".join(NETWORKS) or "^$",
@@ -66,11 +75,15 @@ def check_spec(wildcards):
 
 
 def check_inputs(wildcards):
-    """A check reads the ensemble (and theory) of its experiment, or a dataset."""
+    """A check reads an ensemble with its training set (and theory), or a training set."""
     spec = check_spec(wildcards)
     if "experiment" in spec:
-        inputs = {"run": f"results/train/{spec['experiment']}.npz"}
-        if spec["kind"] == "density":
+        experiment = config["experiments"][spec["experiment"]]
+        inputs = {
+            "run": f"results/train/{spec['experiment']}.npz",
+            "data": f"results/data/{experiment['dataset']}.npz",
+        }
+        if spec["kind"] in ("density", "tail_index"):
             inputs["theory"] = f"results/theory/{spec['experiment']}.npz"
         return inputs
     return {"data": f"results/data/{spec['dataset']}.npz"}
@@ -127,3 +140,11 @@ def table_dataset(table):
 def table_params(table):
     spec = config["tables"][table]
     return spec | {"k": config["datasets"][spec["dataset"]]["k"]}
+
+
+def claim_params(wildcards):
+    return REGISTRY["claims"][wildcards.claim]
+
+
+def claim_checks(wildcards):
+    return [f"results/checks/{name}.json" for name in claim_params(wildcards)["checks"]]

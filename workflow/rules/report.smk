@@ -1,12 +1,34 @@
 localrules:
+    claim,
     verify,
+
+
+rule claim:
+    input:
+        claim_checks,
+    output:
+        "results/claims/{claim}.json",
+    log:
+        "logs/claims/{claim}.log",
+    conda:
+        "../envs/sgdbalance.yaml"
+    params:
+        spec=claim_params,
+    script:
+        "../../scripts/claim.py"
 
 
 rule verify:
     input:
-        expand("results/checks/{check}.json", check=CHECKS),
+        claims=expand("results/claims/{claim}.json", claim=CLAIMS),
+        checks=expand("results/checks/{check}.json", check=CHECKS),
     output:
-        "results/verify.txt",
+        table=report(
+            "results/claims.md",
+            caption="../report/claims.rst",
+            category="Claims",
+        ),
+        summary="results/verify.txt",
     log:
         "logs/verify.log",
     conda:
