@@ -45,6 +45,16 @@ elif kind == "tail_index":
         samples, theory, asymptotic, spec["tail_fraction"], spec["n_boot"], spec["seed"],
         spec.get("n_sigma", 4),
     )  # fmt: skip
+elif kind == "finite_step_series":
+    moments = Moments.of_samples(*io.load_dataset(inputs.data))
+    series = []
+    for name, run_path, theory_path in zip(
+        spec["experiments"], inputs.runs, inputs.theories, strict=True
+    ):
+        density, _ = io.load_theory(theory_path)
+        params = ensemble_params(snakemake.config["experiments"][name])
+        series.append((io.load_npz(run_path), params, density))
+    record = checks.finite_step_series(series, moments, spec.get("n_sigma", 4))
 else:
     raise ValueError(f"unknown check kind {kind!r}")
 record["check"] = snakemake.wildcards.check

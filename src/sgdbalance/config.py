@@ -112,6 +112,17 @@ def check_config(config: dict) -> None:
             raise ConfigError(f"{key}: {err}") from None
     for name, c in config.get("checks", {}).items():
         key = f"checks.{name}"
+        if c["kind"] == "finite_step_series":
+            for name in c["experiments"]:
+                if name not in experiments:
+                    raise ConfigError(f"{key}.experiments names {name!r}, which is not defined")
+            series = [experiments[name] for name in c["experiments"]]
+            temps = {round(e["eta"] / e["batch"], 12) for e in series}
+            if len(temps) != 1 or len({e["depth"] for e in series}) != 1:
+                raise ConfigError(f"{key}: the experiments need one depth and one T = eta/S")
+            if any(e["method"] != "sgd" for e in series):
+                raise ConfigError(f"{key}: every experiment must use method sgd")
+            continue
         target = c.get("experiment") or c.get("dataset")
         pool = experiments if "experiment" in c else datasets
         if target not in pool:

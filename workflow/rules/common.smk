@@ -86,6 +86,14 @@ def check_inputs(wildcards):
         if spec["kind"] in ("density", "tail_index"):
             inputs["theory"] = f"results/theory/{spec['experiment']}.npz"
         return inputs
+    if "experiments" in spec:  # a series of ensembles, each with its theory
+        names = spec["experiments"]
+        dataset = config["experiments"][names[0]]["dataset"]
+        return {
+            "runs": [f"results/train/{name}.npz" for name in names],
+            "theories": [f"results/theory/{name}.npz" for name in names],
+            "data": f"results/data/{dataset}.npz",
+        }
     return {"data": f"results/data/{spec['dataset']}.npz"}
 
 
