@@ -45,6 +45,10 @@ elif kind == "tail_index":
         samples, theory, asymptotic, spec["tail_fraction"], spec["n_boot"], spec["seed"],
         spec.get("n_sigma", 4),
     )  # fmt: skip
+elif kind == "mode":
+    record = checks.mode(
+        run, params, theory, moments, spec["n_boot"], spec["seed"], spec.get("n_sigma", 4)
+    )
 elif kind == "finite_step_series":
     moments = Moments.of_samples(*io.load_dataset(inputs.data))
     series = []

@@ -142,7 +142,7 @@ def check_config(config: dict) -> None:
                     f"{key}: experiment {target!r} must be a D = 1 sgf run that collapses: "
                     f"T > T_c = {m.beta2 / m.alpha3:.4g} or a negative init_v"
                 )
-        if c["kind"] in ("density", "tail_index"):
+        if c["kind"] in ("density", "tail_index", "mode"):
             e = experiments[target]
             temperature = e["eta"] / e["batch"]
             v0 = e.get("init_v", 1.0)

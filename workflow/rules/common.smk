@@ -83,7 +83,7 @@ def check_inputs(wildcards):
             "run": f"results/train/{spec['experiment']}.npz",
             "data": f"results/data/{experiment['dataset']}.npz",
         }
-        if spec["kind"] in ("density", "tail_index"):
+        if spec["kind"] in ("density", "tail_index", "mode"):
             inputs["theory"] = f"results/theory/{spec['experiment']}.npz"
         return inputs
     if "experiments" in spec:  # a series of ensembles, each with its theory
