@@ -5,7 +5,7 @@ import logging
 
 import numpy as np
 
-from sgdbalance import checks, io
+from sgdbalance import checks, fokker_planck, io
 from sgdbalance.config import ensemble_params
 from sgdbalance.density import tail_exponent
 from sgdbalance.moments import Moments
@@ -45,6 +45,9 @@ elif kind == "tail_index":
         samples, theory, asymptotic, spec["tail_fraction"], spec["n_boot"], spec["seed"],
         spec.get("n_sigma", 4),
     )  # fmt: skip
+elif kind == "fokker_planck":
+    moments = Moments.of_samples(*io.load_dataset(inputs.data))
+    record = fokker_planck.fokker_planck_check(moments, n_cells=spec.get("n_cells", 2000))
 elif kind == "mode":
     record = checks.mode(
         run, params, theory, moments, spec["n_boot"], spec["seed"], spec.get("n_sigma", 4)
