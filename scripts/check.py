@@ -5,7 +5,7 @@ import logging
 
 import numpy as np
 
-from sgdbalance import checks, fokker_planck, io
+from sgdbalance import checks, fluctuation, fokker_planck, io, scaling
 from sgdbalance.config import ensemble_params
 from sgdbalance.density import tail_exponent
 from sgdbalance.moments import Moments
@@ -48,6 +48,22 @@ elif kind == "tail_index":
 elif kind == "fokker_planck":
     moments = Moments.of_samples(*io.load_dataset(inputs.data))
     record = fokker_planck.fokker_planck_check(moments, n_cells=spec.get("n_cells", 2000))
+elif kind == "fluctuation_theory":
+    moments = Moments.of_samples(*io.load_dataset(inputs.data))
+    record = fluctuation.fluctuation_inversion_check(moments, spec["depth"])
+elif kind == "scaling_theory":
+    record = scaling.scaling_check(Moments.of_samples(*io.load_dataset(inputs.data)))
+elif kind == "variance_series":
+    moments = Moments.of_samples(*io.load_dataset(inputs.data))
+    series = [ensemble_params(snakemake.config["experiments"][n]) for n in spec["experiments"]]
+    record = fluctuation.simulated_variance_check(
+        [io.load_npz(path) for path in inputs.runs],
+        [p.temperature for p in series],
+        moments,
+        series[0].depth,
+        spec["seed"],
+        n_boot=spec.get("n_boot", 4000),
+    )
 elif kind == "mode":
     record = checks.mode(
         run, params, theory, moments, spec["n_boot"], spec["seed"], spec.get("n_sigma", 4)

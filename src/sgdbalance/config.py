@@ -8,7 +8,7 @@ check at a temperature where no normalisable density exists. Every message names
 
 from .data import DatasetParams
 from .density import why_not_normalisable
-from .ensemble import EnsembleParams, balanced_init
+from .ensemble import EnsembleParams, balanced_init, balanced_paths
 from .moments import Moments
 from .networks import network_params
 
@@ -38,6 +38,8 @@ def ensemble_params(spec: dict) -> EnsembleParams:
     depth, width = e["depth"], e.get("width", 1)
     if "init_layers" in e:
         init = tuple(float(u) for u in e.pop("init_layers"))
+    elif "init_paths" in e:  # v_i of each path, every path balanced
+        init = balanced_paths(e.pop("init_paths"), depth)
     else:
         init = balanced_init(e.pop("init_v"), depth, width)
     hist = e.pop("hist", None)
@@ -87,8 +89,16 @@ def check_config(config: dict) -> None:
             raise ConfigError(
                 f"{key}.dataset = {e['dataset']!r} is not among datasets: {sorted(datasets)}"
             )
-        if ("init_v" in e) == ("init_layers" in e):
-            raise ConfigError(f"{key}: give exactly one of init_v and init_layers")
+        given = [k for k in ("init_v", "init_layers", "init_paths") if k in e]
+        if len(given) != 1:
+            raise ConfigError(
+                f"{key}: give exactly one of init_v, init_layers, init_paths; got {given or 'none'}"
+            )
+        if "init_paths" in e and len(e["init_paths"]) != e.get("width", 1):
+            raise ConfigError(
+                f"{key}.init_paths needs width = {e.get('width', 1)} values (v_i of each "
+                f"path), got {len(e['init_paths'])}"
+            )
         if "init_layers" in e and len(e["init_layers"]) != e["depth"] + 1:
             raise ConfigError(
                 f"{key}.init_layers needs depth + 1 = {e['depth'] + 1} values, "
@@ -112,6 +122,14 @@ def check_config(config: dict) -> None:
             raise ConfigError(f"{key}: {err}") from None
     for name, c in config.get("checks", {}).items():
         key = f"checks.{name}"
+        if c["kind"] == "variance_series":
+            series = [experiments.get(name) for name in c["experiments"]]
+            if None in series:
+                raise ConfigError(f"{key}.experiments names an experiment that is not defined")
+            temps = [e["eta"] / e["batch"] for e in series]
+            if len({e["depth"] for e in series}) != 1 or temps != sorted(set(temps)):
+                raise ConfigError(f"{key}: the experiments need one depth and increasing T")
+            continue
         if c["kind"] == "finite_step_series":
             for name in c["experiments"]:
                 if name not in experiments:
