@@ -1,3 +1,5 @@
+import math
+
 import numba
 import numpy as np
 import pytest
@@ -7,6 +9,7 @@ from sgdbalance.checks import discrete_identity, sgf_balance
 from sgdbalance.ensemble import (
     EnsembleParams,
     balanced_init,
+    balanced_paths,
     merge,
     sgd_delta,
     simulate,
@@ -188,3 +191,65 @@ def test_params_reject_bad_values():
         params(method="sgf")
     with pytest.raises(ValueError, match="burn_in"):
         params(burn_in=10.0)
+
+
+@pytest.mark.parametrize("method", ["sgd", "sgf"])
+def test_a_2d_init_with_identical_rows_gives_the_same_bits_as_the_1d_init(dataset, method):
+    x, y = dataset
+    shared = dict(method=method, depth=2, width=3, n_runs=40, time=1.0, dt=0.01, burn_in=0.2)
+    one = simulate(x, y, params(init=(1.0, 0.7, 0.4), **shared))
+    rows = simulate(x, y, params(init=((1.0, 0.7, 0.4),) * 3, **shared))
+    assert one.keys() == rows.keys()
+    for key in one:
+        np.testing.assert_array_equal(one[key], rows[key], err_msg=key)
+
+
+@pytest.mark.parametrize(
+    "method, depth, init",
+    [
+        ("sgf", 1, ((1.2, 1.2), (-0.3, 0.3))),  # balanced paths of opposite signs
+        ("sgf", 2, ((0.9, 0.8, 0.7), (0.2, 0.5, 0.3), (-0.4, 0.6, 0.5))),
+        ("sgd", 1, ((1.0, 0.5), (0.1, 0.9))),
+    ],
+)
+def test_kernel_matches_the_reference_with_different_paths(dataset, method, depth, init):
+    x, y = dataset
+    p = params(
+        method=method,
+        depth=depth,
+        width=len(init),
+        init=init,
+        n_runs=5,
+        time=60 * 0.05,
+        dt=0.01,
+        eta=0.5 if method == "sgf" else 0.05,
+        n_checkpoints=200,
+    )
+    out = simulate(x, y, p)
+    keys = run_keys(p.seed, range(p.n_runs))
+    for r in (0, 4):
+        states = reference.trajectory(x * x, x * y, Moments.of_samples(x, y), p, int(keys[r]))
+        paths = np.array([[math.prod(reversed(u)) for u in state] for state in states])
+        np.testing.assert_array_equal(out["v_paths"][r], paths[out["checkpoint_steps"]].T)
+        np.testing.assert_array_equal(out["v_paths_final"][r], paths[-1])
+        v_ref = np.array([reference._value(state)[0] for state in states])
+        np.testing.assert_array_equal(out["v"][r], v_ref[out["checkpoint_steps"]])
+
+
+def test_path_values_add_up_to_v_and_are_nan_after_divergence(dataset):
+    x, y = dataset
+    out = simulate(x, y, params(method="sgf", depth=2, width=3, dt=0.01, init=(0.9, 0.8, 0.7)))
+    np.testing.assert_allclose(out["v_paths"].sum(axis=1), out["v"], rtol=1e-14)
+    np.testing.assert_allclose(out["v_paths_final"].sum(axis=1), out["v_final"], rtol=1e-14)
+    single = simulate(x, y, params())
+    np.testing.assert_array_equal(single["v_paths"][:, 0], single["v"])  # width 1: v itself
+    gone = simulate(x, y, params(eta=2.0, time=40.0))
+    assert gone["diverged"].all() and np.isnan(gone["v_paths_final"]).all()
+
+
+def test_init_of_the_wrong_shape_is_rejected_naming_init():
+    for init in [(1.0, 0.5, 0.2), ((1.0, 0.5),) * 3, ((1.0, 0.5), (1.0,)), "ab"]:
+        with pytest.raises(ValueError, match=r"init must have shape \(D \+ 1,\)"):
+            params(width=2, init=init)
+    assert params(width=2, init=((1.0, 0.5), (0.2, -0.3))).path_factors.shape == (2, 2)
+    np.testing.assert_allclose(balanced_paths([0.125, -8.0], 2), [[0.5] * 3, [-2.0, 2.0, 2.0]])

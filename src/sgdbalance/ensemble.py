@@ -42,7 +42,7 @@ class EnsembleParams:
     n_runs: int  # C, independent runs
     seed: int  # root of the SeedSequence
     time: float  # duration in SGF time t (SGD steps x eta)
-    init: tuple  # u^(0..D) of every path at t = 0
+    init: tuple  # u^(0..D) of every path at t = 0, or one such tuple per path (width rows)
     width: int = 1  # d0, paths
     burn_in: float = 0.0  # time before histogram and moment sampling
     dt: float | None = None  # Euler-Maruyama step, method sgf only
@@ -66,8 +66,7 @@ class EnsembleParams:
             raise ValueError(f"eta must be > 0, got {self.eta!r}")
         if self.batch < 1 or self.n_runs < 1:
             raise ValueError(f"batch and n_runs must be >= 1, got {self.batch!r}, {self.n_runs!r}")
-        if len(self.init) != self.depth + 1:
-            raise ValueError(f"init needs D + 1 = {self.depth + 1} factors, got {self.init!r}")
+        self._init_factors()  # raises ValueError naming init and the shape it needs
         if not 0 < self.max_relative_step <= 1:
             raise ValueError(f"max_relative_step must be in (0, 1], got {self.max_relative_step!r}")
         if self.method == "sgf" and not (self.dt and 0 < self.dt <= self.eta):
@@ -78,6 +77,22 @@ class EnsembleParams:
             raise ValueError(f"time {self.time} is shorter than one step {self.step}")
         if self.hist_range[0] >= self.hist_range[1] or self.hist_bins < 1:
             raise ValueError(f"bad histogram {self.hist_range!r}, {self.hist_bins!r} bins")
+
+    def _init_factors(self) -> np.ndarray:
+        nf, width = self.depth + 1, self.width
+        need = f"(D + 1,) = ({nf},) or (width, D + 1) = ({width}, {nf})"
+        try:
+            factors = np.array(self.init, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"init must have shape {need}, got {self.init!r}") from None
+        if factors.shape not in ((nf,), (width, nf)):
+            raise ValueError(f"init must have shape {need}, got shape {factors.shape}")
+        return np.broadcast_to(factors, (width, nf))
+
+    @property
+    def path_factors(self) -> np.ndarray:
+        """``u_i^(k)`` at t = 0, shape (width, D+1): ``init`` repeated, or ``init`` itself."""
+        return self._init_factors()
 
     @property
     def temperature(self) -> float:
@@ -102,6 +117,21 @@ def balanced_init(v0: float, depth: int, width: int = 1) -> tuple:
     """Factors of one path with ``|u^(0)| = ... = |u^(D)|`` and ``sum_i v_i = v0``."""
     magnitude = (abs(v0) / width) ** (1.0 / (depth + 1))
     return (np.sign(v0) * magnitude,) + (magnitude,) * depth if v0 != 0 else (0.0,) * (depth + 1)
+
+
+def balanced_paths(values, depth: int) -> tuple:
+    """Factors of ``len(values)`` balanced paths, path i with ``v_i = values[i]``: an ``init``
+    of shape (width, D+1)."""
+    return tuple(tuple(float(u) for u in balanced_init(v, depth)) for v in values)
+
+
+def path_values(U) -> np.ndarray:
+    """``v_i`` of every path, shape (runs, width), each product taken from its last factor
+    down, as the kernel forms it; ``U`` (runs, width, D+1)."""
+    out = np.ones(U.shape[:2])
+    for k in range(U.shape[2] - 1, -1, -1):
+        out = out * U[:, :, k]
+    return out
 
 
 def sgd_delta(v, x2, xy, idx, eta):
@@ -152,8 +182,10 @@ def simulate(
     Returns
     -------
     dict of ndarray
-        ``first_run``; ``v_final`` (runs,): v at the end, nan if diverged; ``diverged`` (runs,);
-        ``checkpoint_steps``, ``checkpoint_time`` (K,); ``v``, ``imbalance``
+        ``first_run``; ``v_final`` (runs,): v at the end, nan if diverged; ``v_paths_final``
+        (runs, width): each path's ``v_i`` at the end, nan if diverged; ``diverged`` (runs,);
+        ``checkpoint_steps``, ``checkpoint_time`` (K,); ``v_paths`` (runs, width, K): each
+        path's ``v_i`` at the checkpoints (0 once a run has diverged); ``v``, ``imbalance``
         (``sum_i u_i^(0)2 - u_i^(D)2``), ``norm2`` (squared norm of all factors),
         ``g_integral`` (``∫ g(v) dt``), ``em_second_order`` (runs, K); ``hist_edges``
         (bins+1,), ``hist_counts`` (bins,), ``hist_under``, ``hist_over``; ``n_samples``,
@@ -165,7 +197,7 @@ def simulate(
     m = Moments.of_samples(x, y)
     runs = range(p.n_runs) if runs is None else runs
     n = len(runs)
-    U = np.ascontiguousarray(np.broadcast_to(np.asarray(p.init, float), (n, p.width, p.depth + 1)))
+    U = np.ascontiguousarray(np.broadcast_to(p.path_factors, (n, p.width, p.depth + 1)))
     state = {
         "stream": run_keys(p.seed, runs),  # advanced by GOLDEN per draw
         "alive": np.ones(n, dtype=bool),
@@ -178,6 +210,8 @@ def simulate(
         for name in ("v", "imbalance", "norm2", "g_integral", "em_second_order")
     }
     rec["v"][:, 0] = kernels.values(U)
+    v_paths = np.zeros((n, p.width, ck.size))
+    v_paths[:, :, 0] = path_values(U)
     rec["imbalance"][:, 0] = (U[:, :, 0] ** 2 - U[:, :, -1] ** 2).sum(axis=1)
     rec["norm2"][:, 0] = (U**2).sum(axis=(1, 2))
     n_blocks = -(-n // kernels.RUNS_PER_BLOCK)
@@ -186,8 +220,11 @@ def simulate(
     lo, hi = p.hist_range
     moments = np.array([m.alpha1, m.alpha2, m.alpha3, m.beta1, m.beta2])
     data = np.ascontiguousarray(np.column_stack([x * x, x * y]))
-    for first in range(0, p.n_steps, STEPS_PER_CALL):
-        last = min(first + STEPS_PER_CALL, p.n_steps)
+    # Calls end at every checkpoint (to read the paths there) and every STEPS_PER_CALL steps;
+    # any split of the steps gives the same bits.
+    ends = np.union1d(ck[1:], np.arange(STEPS_PER_CALL, p.n_steps, STEPS_PER_CALL))
+    for first, last in zip(np.concatenate([[0], ends[:-1]]), ends, strict=True):
+        first, last = int(first), int(last)
         kernels.advance(
             U,
             state["stream"],
@@ -220,12 +257,17 @@ def simulate(
             sums["sum_v2"],
             sums["n_samples"],
         )
-        if progress is not None:
+        j = np.searchsorted(ck, last)
+        if j < ck.size and ck[j] == last:
+            v_paths[:, :, j] = path_values(U)
+        if progress is not None and (last % STEPS_PER_CALL == 0 or last == p.n_steps):
             progress(runs.start, n, last)
     total = counts.sum(axis=0)
     return {
         "first_run": np.int64(runs.start),
         "v_final": np.where(state["alive"], kernels.values(U), np.nan),
+        "v_paths_final": np.where(state["alive"][:, None], path_values(U), np.nan),
+        "v_paths": v_paths,
         "diverged": ~state["alive"],
         "checkpoint_steps": ck,
         "checkpoint_time": ck * p.step,
@@ -240,6 +282,8 @@ def simulate(
 
 PER_RUN = (
     "v_final",
+    "v_paths_final",
+    "v_paths",
     "diverged",
     "v",
     "imbalance",

@@ -47,7 +47,7 @@ class Stream:
 def trajectory(x2, xy, moments: Moments, params: EnsembleParams, key: int) -> list[list]:
     """The factors of one run after every step: a list of ``n_steps + 1`` states."""
     p, m = params, moments
-    U = [list(map(float, p.init)) for _ in range(p.width)]
+    U = [list(map(float, u)) for u in p.path_factors]
     stream = Stream(key)
     h, temp, depth = p.step, p.temperature, p.depth
     states = [[list(u) for u in U]]
