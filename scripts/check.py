@@ -5,7 +5,7 @@ import logging
 
 import numpy as np
 
-from sgdbalance import checks, fluctuation, fokker_planck, io, scaling
+from sgdbalance import checks, fluctuation, fokker_planck, io, memory, scaling
 from sgdbalance.config import ensemble_params
 from sgdbalance.density import tail_exponent
 from sgdbalance.moments import Moments
@@ -64,6 +64,14 @@ elif kind == "variance_series":
         spec["seed"],
         n_boot=spec.get("n_boot", 4000),
     )
+elif kind == "memory":
+    test = spec["test"]
+    if test == "one_dies":
+        record = memory.opposite_signs_one_dies(run, params, moments, spec.get("cutoff", 1e-6))
+    elif test == "ratio_conserved":
+        record = memory.ratio_conserved(run, params)
+    else:
+        record = memory.paths_equalise(run, params, moments, spec.get("fraction", 0.1))
 elif kind == "mode":
     record = checks.mode(
         run, params, theory, moments, spec["n_boot"], spec["seed"], spec.get("n_sigma", 4)
