@@ -5,7 +5,7 @@ import logging
 
 import numpy as np
 
-from sgdbalance import checks, fluctuation, fokker_planck, io, memory, scaling
+from sgdbalance import checks, fluctuation, fokker_planck, io, memory, networks, scaling
 from sgdbalance.config import ensemble_params
 from sgdbalance.density import tail_exponent
 from sgdbalance.moments import Moments
@@ -72,6 +72,12 @@ elif kind == "memory":
         record = memory.ratio_conserved(run, params)
     else:
         record = memory.paths_equalise(run, params, moments, spec.get("fraction", 0.1))
+elif kind == "relu_identity":
+    net = networks.network_params(snakemake.config["networks"][spec["network"]])
+    record = checks.relu_identity(net, spec["n_states"], spec["seed"], spec.get("max_ulps", 8))
+elif kind == "relu_balance":
+    net = networks.network_params(snakemake.config["networks"][spec["network"]])
+    record = checks.relu_noise_balance(io.load_npz(inputs.network), net, spec.get("n_sigma", 4))
 elif kind == "mode":
     record = checks.mode(
         run, params, theory, moments, spec["n_boot"], spec["seed"], spec.get("n_sigma", 4)

@@ -122,6 +122,10 @@ def check_config(config: dict) -> None:
             raise ConfigError(f"{key}: {err}") from None
     for name, c in config.get("checks", {}).items():
         key = f"checks.{name}"
+        if c["kind"] in ("relu_identity", "relu_balance"):
+            if config.get("networks", {}).get(c["network"], {}).get("kind") != "relu":
+                raise ConfigError(f"{key}.network = {c['network']!r} is not a relu network")
+            continue
         if c["kind"] == "variance_series":
             series = [experiments.get(name) for name in c["experiments"]]
             if None in series:

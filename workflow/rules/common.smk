@@ -86,6 +86,10 @@ def check_inputs(wildcards):
         if spec["kind"] in ("density", "tail_index", "mode"):
             inputs["theory"] = f"results/theory/{spec['experiment']}.npz"
         return inputs
+    if spec["kind"] == "relu_balance":
+        return {"network": f"results/networks/{spec['network']}.npz"}
+    if spec["kind"] == "relu_identity":
+        return {}
     if "experiments" in spec:  # a series of ensembles, each with its theory
         names = spec["experiments"]
         dataset = config["experiments"][names[0]]["dataset"]
