@@ -1,3 +1,4 @@
+import dataclasses
 import math
 
 import numba
@@ -253,3 +254,42 @@ def test_init_of_the_wrong_shape_is_rejected_naming_init():
             params(width=2, init=init)
     assert params(width=2, init=((1.0, 0.5), (0.2, -0.3))).path_factors.shape == (2, 2)
     np.testing.assert_allclose(balanced_paths([0.125, -8.0], 2), [[0.5] * 3, [-2.0, 2.0, 2.0]])
+
+
+@pytest.mark.parametrize(
+    "method, depth, batch", [("sgd", 1, 1), ("sgd", 3, 2), ("gd", 2, 1), ("sgf", 1, 1)]
+)
+def test_weight_decay_matches_the_reference_bit_for_bit(dataset, method, depth, batch):
+    x, y = dataset
+    p = params(
+        method=method,
+        depth=depth,
+        batch=batch,
+        init=tuple(np.linspace(1.3, 0.4, depth + 1)),
+        n_runs=3,
+        time=40 * 0.05,
+        eta=0.05,
+        dt=0.01 if method == "sgf" else None,
+        n_checkpoints=100,
+        weight_decay=0.2,
+    )
+    out = simulate(x, y, p)
+    key = int(run_keys(p.seed, range(1))[0])
+    states = reference.trajectory(x * x, x * y, Moments.of_samples(x, y), p, key)
+    v_ref = np.array([reference._value(state)[0] for state in states])
+    np.testing.assert_array_equal(out["v"][0], v_ref[out["checkpoint_steps"]])
+    # and it changes the dynamics: without it, other bits
+    plain = simulate(x, y, dataclasses.replace(p, weight_decay=0.0))
+    assert not np.array_equal(plain["v_final"], out["v_final"])
+
+
+def test_gd_with_weight_decay_shrinks_the_imbalance_at_rate_4_gamma(dataset):
+    # GD conserves u^2 - w^2; with gamma |theta|^2 both factors shrink by (1 - 2 gamma eta)
+    # per step on top, so the imbalance decays like (1 - 2 gamma eta)^2 per step, to O(eta^2).
+    x, y = dataset
+    gamma, eta = 0.05, 0.01
+    p = params(method="gd", eta=eta, init=(2.0, 0.1), time=4.0, n_runs=1, weight_decay=gamma)
+    out = simulate(x, y, p)
+    imb = out["imbalance"][0]
+    rate = -np.log(imb[-1] / imb[0]) / out["checkpoint_time"][-1]
+    assert rate == pytest.approx(4 * gamma, rel=0.05)

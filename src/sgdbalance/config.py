@@ -155,14 +155,15 @@ def check_config(config: dict) -> None:
             e = experiments[target]
             m = population_moments(config, e["dataset"])
             sign = 1 if e.get("init_v", 1.0) > 0 else -1
+            t_c = (m.beta2 - e.get("weight_decay", 0.0)) / m.alpha3
             if (
                 e["method"] != "sgf"
                 or e["depth"] != 1
-                or (sign > 0 and e["eta"] / e["batch"] <= m.beta2 / m.alpha3)
+                or (sign > 0 and e["eta"] / e["batch"] <= t_c)
             ):
                 raise ConfigError(
                     f"{key}: experiment {target!r} must be a D = 1 sgf run that collapses: "
-                    f"T > T_c = {m.beta2 / m.alpha3:.4g} or a negative init_v"
+                    f"T > T_c = (beta2 - weight_decay) / alpha3 = {t_c:.4g} or a negative init_v"
                 )
         if c["kind"] in ("density", "tail_index", "mode"):
             e = experiments[target]

@@ -56,6 +56,7 @@ class EnsembleParams:
     # into sub-steps. 0.2 keeps the bulk of the density; tails need about 0.05, as a coarser
     # Euler-Maruyama step fattens them (README, "Findings").
     max_relative_step: float = 0.2
+    weight_decay: float = 0.0  # gamma: the loss gains gamma |theta|^2 (every factor, every path)
 
     def __post_init__(self):
         if self.method not in METHODS:
@@ -77,6 +78,11 @@ class EnsembleParams:
             raise ValueError(f"time {self.time} is shorter than one step {self.step}")
         if self.hist_range[0] >= self.hist_range[1] or self.hist_bins < 1:
             raise ValueError(f"bad histogram {self.hist_range!r}, {self.hist_bins!r} bins")
+        if not 0 <= self.weight_decay < 0.5 / self.step:
+            raise ValueError(
+                f"weight_decay must be in [0, 1/(2 step)) = [0, {0.5 / self.step:g}), "
+                f"got {self.weight_decay!r}"
+            )
 
     def _init_factors(self) -> np.ndarray:
         nf, width = self.depth + 1, self.width
@@ -197,7 +203,9 @@ def simulate(
     m = Moments.of_samples(x, y)
     runs = range(p.n_runs) if runs is None else runs
     n = len(runs)
-    U = np.ascontiguousarray(np.broadcast_to(p.path_factors, (n, p.width, p.depth + 1)))
+    U = np.array(
+        np.broadcast_to(p.path_factors, (n, p.width, p.depth + 1)), dtype=float, order="C"
+    )  # a writable copy, even for 1 run
     state = {
         "stream": run_keys(p.seed, runs),  # advanced by GOLDEN per draw
         "alive": np.ones(n, dtype=bool),
@@ -238,6 +246,7 @@ def simulate(
             p.temperature,
             p.batch,
             p.iso_noise,
+            p.weight_decay,
             p.max_relative_step,
             p.diverge_at,
             first,

@@ -69,17 +69,18 @@ def _value(U, r):
 
 
 @njit(cache=True, inline="always")
-def _move(U, r, delta, prefix):
-    """``U[r] -= delta * grad_U v``; returns the new v and largest |v_i|.
+def _move(U, r, delta, keep, prefix):
+    """``U[r] = keep * U[r] - delta * grad_U v``; returns the new v and largest |v_i|.
 
     The gradient of factor k is (product of the factors before it) x (product after it);
-    ``prefix`` is scratch of length D + 1.
+    ``keep = 1 - 2 gamma h`` is weight decay ``gamma |theta|^2`` over the step h (exactly 1.0,
+    which changes no bit, without it); ``prefix`` is scratch of length D + 1.
     """
     nf = U.shape[2]
     if nf == 2 and U.shape[1] == 1:  # the two-layer scalar model: same operations, unrolled
         u, w = U[r, 0, 0], U[r, 0, 1]
-        u_new = u - delta * (1.0 * w)
-        w_new = w - delta * (u * 1.0)
+        u_new = keep * u - delta * (1.0 * w)
+        w_new = keep * w - delta * (u * 1.0)
         U[r, 0, 0], U[r, 0, 1] = u_new, w_new
         v = 1.0 * w_new * u_new
         return v, abs(v)
@@ -88,13 +89,13 @@ def _move(U, r, delta, prefix):
         p1 = 1.0 * u0
         p2 = p1 * u1
         p3 = p2 * u2
-        n3 = u3 - delta * (p3 * 1.0)
+        n3 = keep * u3 - delta * (p3 * 1.0)
         s = 1.0 * u3
-        n2 = u2 - delta * (p2 * s)
+        n2 = keep * u2 - delta * (p2 * s)
         s *= u2
-        n1 = u1 - delta * (p1 * s)
+        n1 = keep * u1 - delta * (p1 * s)
         s *= u1
-        n0 = u0 - delta * (1.0 * s)
+        n0 = keep * u0 - delta * (1.0 * s)
         U[r, 0, 0], U[r, 0, 1], U[r, 0, 2], U[r, 0, 3] = n0, n1, n2, n3
         v = 1.0 * n3 * n2 * n1 * n0
         return v, abs(v)
@@ -109,7 +110,7 @@ def _move(U, r, delta, prefix):
         p = 1.0
         for k in range(nf - 1, -1, -1):
             u = U[r, i, k]
-            U[r, i, k] = u - delta * (prefix[k] * suffix)
+            U[r, i, k] = keep * u - delta * (prefix[k] * suffix)
             suffix *= u
             p *= U[r, i, k]
         v += p
@@ -132,6 +133,7 @@ def _step(
     batch,
     inv_batch,
     iso,
+    wd,
     max_rel,
     g_int,
     em2,
@@ -157,7 +159,7 @@ def _step(
             g_int[r] += g_v * hs
             em2[r] += (hs * drift) ** 2 + 1.5 * noise**4
             xi = _normal(state, r)
-            v, largest = _move(U, r, hs * drift - noise * xi, prefix)
+            v, largest = _move(U, r, hs * drift - noise * xi, 1.0 - 2.0 * wd * hs, prefix)
             remaining -= hs
             if remaining <= 1e-12 * h:
                 return v, largest
@@ -177,8 +179,9 @@ def _step(
                 j = _index(bits << _S32, data.shape[0])
             s2 += data[j, 0]
             sxy += data[j, 1]
-        return _move(U, r, h * 2.0 * (v * (s2 * inv_batch) - sxy * inv_batch), prefix)
-    v, largest = _move(U, r, h * 2.0 * (b1 * v - b2), prefix)
+        delta = h * 2.0 * (v * (s2 * inv_batch) - sxy * inv_batch)
+        return _move(U, r, delta, 1.0 - 2.0 * wd * h, prefix)
+    v, largest = _move(U, r, h * 2.0 * (b1 * v - b2), 1.0 - 2.0 * wd * h, prefix)
     if method == GD_ISO:
         amplitude = math.sqrt(h * temp * iso)
         for i in range(U.shape[1]):
@@ -215,7 +218,7 @@ def apply_step(U, delta):
     """``U[r] -= delta[r] * grad_U v`` for every run: the move every method makes."""
     prefix = np.empty(U.shape[2])
     for r in range(U.shape[0]):
-        _move(U, r, delta[r], prefix)
+        _move(U, r, delta[r], 1.0, prefix)
 
 
 @njit(cache=True, inline="always")
@@ -230,12 +233,13 @@ def _stop_if_diverged(U, r, v, alive, diverge_at):
 
 @njit(cache=True, inline="always")
 def _steps(U, first, stop, value, largest, alive, state, data, m, method, h, temp, batch,
-           inv_batch, iso, max_rel, g_int, em2, prefix, diverge_at):  # fmt: skip
+           inv_batch, iso, wd, max_rel, g_int, em2, prefix, diverge_at):  # fmt: skip
     """One step of every live run in ``[first, stop)``; ``value``, ``largest`` per run."""
     for r in range(first, stop):
         if alive[r]:
             v, big = _step(U, r, value[r - first], largest[r - first], state, data, m, method, h,
-                           temp, batch, inv_batch, iso, max_rel, g_int, em2, prefix)  # fmt: skip
+                           temp, batch, inv_batch, iso, wd, max_rel, g_int, em2,
+                           prefix)  # fmt: skip
             if _stop_if_diverged(U, r, v, alive, diverge_at):
                 v, big = 0.0, 0.0
             value[r - first] = v
@@ -243,7 +247,8 @@ def _steps(U, first, stop, value, largest, alive, state, data, m, method, h, tem
 
 
 @njit(cache=True, inline="always")
-def _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, g_int, diverge_at, prefix):
+def _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, keep, g_int, diverge_at,
+                   prefix):  # fmt: skip
     """``_steps`` for SGD with S = 1 on the scalar two-layer model, written out.
 
     The same operations in the same order as the general path (the tests hold both to the
@@ -255,7 +260,7 @@ def _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, g_int, diver
             v = 1.0 * U[r, 0, 1] * U[r, 0, 0]
             g_int[r] += (a1 * v * v - 2.0 * a2 * v + a3) * h
             j = _index(_bits(state, r), data.shape[0])
-            v = _move(U, r, h * 2.0 * (v * data[j, 0] - data[j, 1]), prefix)[0]
+            v = _move(U, r, h * 2.0 * (v * data[j, 0] - data[j, 1]), keep, prefix)[0]
             if _stop_if_diverged(U, r, v, alive, diverge_at):
                 v = 0.0
             value[r - first] = v
@@ -275,6 +280,7 @@ def advance(
     temp,
     batch,
     iso,
+    wd,
     max_rel,
     diverge_at,
     first_step,
@@ -318,11 +324,12 @@ def advance(
             record = k < ck_steps.size and ck_steps[k] == step
             sample = step > burn_in and (step - burn_in) % every == 0
             if method == SGD and batch == 1 and U.shape[1] == 1 and U.shape[2] == 2:
-                _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, g_int, diverge_at,
-                               prefix)  # fmt: skip
+                _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, 1.0 - 2.0 * wd * h,
+                               g_int, diverge_at, prefix)  # fmt: skip
             else:
                 _steps(U, first, stop, value, largest, alive, state, data, m, method, h, temp,
-                       batch, inv_batch, iso, max_rel, g_int, em2, prefix, diverge_at)  # fmt: skip
+                       batch, inv_batch, iso, wd, max_rel, g_int, em2, prefix,
+                       diverge_at)  # fmt: skip
             if record:
                 for r in range(first, stop):
                     ck_v[r, k] = value[r - first]

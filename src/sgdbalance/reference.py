@@ -17,15 +17,16 @@ def _value(U):
     return sum(paths), max(abs(p) for p in paths)
 
 
-def _move(U, delta):
-    """``U -= delta * grad_U v``: each factor's gradient is the product of the factors
-    before it times the product of those after it."""
+def _move(U, delta, keep=1.0):
+    """``U = keep * U - delta * grad_U v``: each factor's gradient is the product of the
+    factors before it times the product of those after it; ``keep = 1 - 2 gamma h`` is weight
+    decay."""
     for u in U:
         before = [math.prod(u[:k]) for k in range(len(u))]
         after = 1.0
         for k in reversed(range(len(u))):
             old = u[k]
-            u[k] = old - delta * (before[k] * after)
+            u[k] = keep * old - delta * (before[k] * after)
             after *= old
 
 
@@ -50,6 +51,7 @@ def trajectory(x2, xy, moments: Moments, params: EnsembleParams, key: int) -> li
     U = [list(map(float, u)) for u in p.path_factors]
     stream = Stream(key)
     h, temp, depth = p.step, p.temperature, p.depth
+    keep = 1.0 - 2.0 * p.weight_decay * h  # weight decay over one step (1.0 without it)
     states = [[list(u) for u in U]]
     for _ in range(p.n_steps):
         v, largest = _value(U)
@@ -66,7 +68,7 @@ def trajectory(x2, xy, moments: Moments, params: EnsembleParams, key: int) -> li
                     if scale > 0.0:
                         hs = min(remaining, h * (p.max_relative_step / scale) ** 2)
                 noise = math.sqrt(4.0 * temp * g_v * hs)
-                _move(U, hs * drift - noise * stream.normal())
+                _move(U, hs * drift - noise * stream.normal(), 1.0 - 2.0 * p.weight_decay * hs)
                 remaining -= hs
                 if remaining <= 1e-12 * h:
                     break
@@ -83,9 +85,9 @@ def trajectory(x2, xy, moments: Moments, params: EnsembleParams, key: int) -> li
                 s2 += x2[j]
                 sxy += xy[j]
             inv_batch = 1.0 / p.batch
-            _move(U, h * 2.0 * (v * (s2 * inv_batch) - sxy * inv_batch))
+            _move(U, h * 2.0 * (v * (s2 * inv_batch) - sxy * inv_batch), keep)
         else:
-            _move(U, h * 2.0 * (m.beta1 * v - m.beta2))
+            _move(U, h * 2.0 * (m.beta1 * v - m.beta2), keep)
             if p.method == "gd_iso":
                 amplitude = math.sqrt(h * temp * p.iso_noise)
                 for u in U:
