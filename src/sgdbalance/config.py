@@ -183,6 +183,10 @@ def check_config(config: dict) -> None:
                     f"normalisable stationary density to compare with ({reason})"
                 )
     for name, m in config.get("measurements", {}).items():
+        if "dataset" in m:
+            if m["dataset"] not in datasets:
+                raise ConfigError(f"measurements.{name}.dataset = {m['dataset']!r} is not defined")
+            continue
         if m["experiment"] not in experiments:
             raise ConfigError(
                 f"measurements.{name}.experiment = {m['experiment']!r} is not among experiments"

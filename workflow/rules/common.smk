@@ -106,8 +106,11 @@ def measurement_spec(wildcards):
 
 
 def measurement_inputs(wildcards):
-    """A measurement reads an ensemble and the theory of the same experiment."""
-    name = measurement_spec(wildcards)["experiment"]
+    """A measurement reads an ensemble and the theory of the same experiment, or a dataset."""
+    spec = measurement_spec(wildcards)
+    if "dataset" in spec:
+        return {"data": f"results/data/{spec['dataset']}.npz"}
+    name = spec["experiment"]
     return {"run": f"results/train/{name}.npz", "theory": f"results/theory/{name}.npz"}
 
 
