@@ -1,0 +1,36 @@
+from sgdbalance import paper
+
+
+def test_macro_names_are_letters_only_and_follow_the_record_names():
+    assert paper.macro_name("check", "density_T005_D0", "value") == (
+        "checkDensityTZeroZeroFiveDZeroValue"
+    )
+    assert paper.macro_name("claim", "law_of_balance", "verdict").isalpha()
+
+
+def test_tex_numbers():
+    assert paper.tex_number(0.0013284) == "0.001328"
+    assert paper.tex_number(3.2e-5) == "3.2\\times 10^{-5}"
+    assert paper.tex_number(None) == "--"
+
+
+def test_macros_cover_every_check_and_measurement():
+    claims = [
+        {
+            "claim": "law_of_balance",
+            "verdict": "PASS",
+            "check_records": {"discrete_identity": {"value": 1.5, "tolerance": 8.0, "n": 10}},
+        }
+    ]
+    text = paper.tex_macros(claims, {"finite_step_T005_D0": {"ks_distance": 0.036, "x": "a"}})
+    assert "\\newcommand{\\claimLawOfBalanceVerdict}{PASS}" in text
+    assert "\\newcommand{\\checkDiscreteIdentityTolerance}{8}" in text
+    assert "\\newcommand{\\measuredFiniteStepTZeroZeroFiveDZeroKsDistance}{0.036}" in text
+    assert text.count("\\newcommand") == 5  # strings other than verdicts are not numbers
+
+
+def test_runtime_table_sums_stages():
+    table = paper.runtime_table(
+        {"benchmarks/train/a/part0.tsv": 10.0, "benchmarks/checks/b.tsv": 2.0}
+    )
+    assert "| run | 1 | 10 |" in table and "| analysis | 1 | 2 |" in table
