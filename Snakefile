@@ -17,6 +17,7 @@ include: "workflow/rules/theory.smk"
 include: "workflow/rules/checks.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/paper.smk"
 
 
 rule all:
@@ -26,3 +27,5 @@ rule all:
         expand("results/measurements/{m}.json", m=MEASUREMENTS),
         expand("results/figures/{fig}.{ext}", fig=FIGURES, ext=["pdf", "png"]),
         expand("results/tables/{table}.csv", table=TABLES),
+        "results/paper/macros.tex",
+        "results/manifest.json",

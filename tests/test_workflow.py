@@ -42,6 +42,18 @@ def test_quick_dag_builds_every_figure_and_passing_check(built):
         assert "done in" in (built / f"logs/networks/{name}.log").read_text()
     claims = (built / "results/claims.md").read_text()
     assert "| `law_of_balance` |" in claims and " 0 failed," in claims
+    assert (
+        "\\newcommand{\\claimLawOfBalanceVerdict}{PASS}"
+        in (built / "results/paper/macros.tex").read_text()
+    )
+    results = str(built / "results")
+    verify = subprocess.run(
+        [str(BIN / "sgdbalance"), "verify", "--results", results, "--root", str(ROOT)],
+        capture_output=True,
+        text=True,
+    )
+    assert verify.returncode == 0, verify.stdout[-2000:]
+    assert "0 FAIL" in verify.stdout and "files match the manifest" in verify.stdout
     table = (built / "results/tables/table1.csv").read_text().splitlines()
     assert table[0] == "case,quantity,closed_form,quadrature,abs_diff,formula"
     assert len(table) > 10

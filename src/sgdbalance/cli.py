@@ -1,19 +1,23 @@
-"""Command line: the theory and the simulator outside the workflow.
+"""Command line: theory and simulator outside the workflow, and the provenance of results/.
 
     sgdbalance density --depth 1 --temperature 0.3 --k 1 --sigma 0.5
     sgdbalance tc --k 1 --sigma 0.5
     sgdbalance simulate --depth 1 --eta 0.05 --batch 1 --k 1 --sigma 0.5 --runs 1000 \\
         --steps 20000 --seed 1 --out final_v.csv
+    sgdbalance verify                     # claims, and results/ against results/manifest.json
+    sgdbalance archive results.tar.gz     # results/ with its manifest, mtimes kept
+    sgdbalance restore results.tar.gz     # into ./results, checked against the manifest
 
 Conventions of the paper: loss (f - y)^2, T = eta / S, depth D = hidden layers.
 """
 
 import argparse
 import sys
+from pathlib import Path
 
 import numpy as np
 
-from . import io
+from . import io, provenance
 from .data import DatasetParams, make_dataset
 from .density import NotNormalisable, critical_temperature, stationary_density
 from .ensemble import EnsembleParams, balanced_init, simulate
@@ -138,6 +142,78 @@ def cmd_simulate(args) -> int:
     return 0
 
 
+def _configs(record: dict) -> list[str]:
+    """The config files of a manifest, but the claims registry."""
+    return [name for name in record["configs"] if not name.endswith("claims.yaml")]
+
+
+def _describe(record: dict) -> str:
+    git = record["git"]
+    state = {None: "not a git checkout", True: "with uncommitted changes", False: "clean"}
+    configs = ", ".join(_configs(record))
+    return (
+        f"built at commit {(git['commit'] or '-')[:12]} ({state[git['dirty']]}) from {configs}, "
+        f"Python {record['versions']['python']}"
+    )
+
+
+def cmd_verify(args) -> int:
+    results = Path(args.results)
+    manifest_path = Path(args.manifest) if args.manifest else results / provenance.MANIFEST
+    if not manifest_path.is_file():
+        print(
+            f"error: no manifest {manifest_path} (rule manifest writes it: make)", file=sys.stderr
+        )
+        return 2
+    record = io.load_json(manifest_path)
+    root = Path(args.root) if args.root else results.resolve().parent
+    print(f"{manifest_path}: {_describe(record)}")
+    records = provenance.claim_records(results)
+    for line in provenance.claim_lines(records):
+        print(line)
+    verdicts = [r["verdict"] for r in records]
+    print(", ".join(f"{verdicts.count(v)} {v}" for v in ("PASS", "FAIL", "NOT CHECKED")))
+    files = provenance.file_differences(results, record)
+    configs = provenance.config_differences(root, record)
+    if not files:
+        print(f"{len(record['files'])} files match the manifest")
+    for problem in files + configs:
+        print(problem)
+    return 1 if files or configs or "FAIL" in verdicts else 0
+
+
+def cmd_archive(args) -> int:
+    results = Path(args.results)
+    n = provenance.archive(results, results / provenance.MANIFEST, args.out)
+    print(f"wrote {args.out}: {n} files, {Path(args.out).stat().st_size / 1e6:.1f} MB")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    dest = Path(args.dest)
+    record = provenance.archive_manifest(args.archive)
+    print(f"{args.archive}: {_describe(record)}")
+    if args.config and provenance.sha256_file(args.config) not in record["configs"].values():
+        print(
+            f"error: {args.config} is not the config these results were built from; "
+            f"restore with CONFIG={' or '.join(_configs(record))}",
+            file=sys.stderr,
+        )
+        return 1
+    here = provenance.git_state(dest)["commit"]
+    if here and record["git"]["commit"] and here != record["git"]["commit"]:
+        print(f"note: {dest} is at commit {here[:12]}, not the one above", file=sys.stderr)
+    try:
+        problems = provenance.restore(args.archive, dest)
+    except FileExistsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"restored {len(record['files']) + 1} files into {dest / provenance.PREFIX}")
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sgdbalance", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -173,6 +249,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, required=True)
     s.add_argument("--out", help="CSV file (default: standard output)")
     s.set_defaults(func=cmd_simulate)
+
+    v = sub.add_parser("verify", help="claim verdicts, and results/ against its manifest")
+    v.add_argument("--results", default="results", help="results directory (default results)")
+    v.add_argument("--manifest", help="default: RESULTS/manifest.json")
+    v.add_argument("--root", help="where the manifest's config files are (default: RESULTS/..)")
+    v.set_defaults(func=cmd_verify)
+
+    a = sub.add_parser("archive", help="results/ and its manifest as a deterministic .tar.gz")
+    a.add_argument("out", metavar="OUT.tar.gz")
+    a.add_argument("--results", default="results", help="results directory (default results)")
+    a.set_defaults(func=cmd_archive)
+
+    r = sub.add_parser("restore", help="unpack an archive into DEST/results and verify it")
+    r.add_argument("archive", metavar="ARCHIVE")
+    r.add_argument("--dest", default=".", help="directory to hold results/ (default .)")
+    r.add_argument("--config", help="refuse unless the results were built from this config")
+    r.set_defaults(func=cmd_restore)
     return parser
 
 

@@ -1,6 +1,7 @@
 localrules:
     claim,
     verify,
+    manifest,
 
 
 rule claim:
@@ -35,3 +36,25 @@ rule verify:
         "../envs/sgdbalance.yaml"
     script:
         "../../scripts/verify.py"
+
+
+# Last job of the DAG: its input is every target of rule all (keep the two lists equal).
+rule manifest:
+    input:
+        "results/verify.txt",
+        expand("results/measurements/{m}.json", m=MEASUREMENTS),
+        expand("results/figures/{fig}.{ext}", fig=FIGURES, ext=["pdf", "png"]),
+        expand("results/tables/{table}.csv", table=TABLES),
+        "results/paper/macros.tex",
+    output:
+        "results/manifest.json",
+    log:
+        "logs/manifest.log",
+    conda:
+        "../envs/sgdbalance.yaml"
+    params:
+        root=workflow.basedir,
+        configs=[str(f) for f in workflow.configfiles]
+        + [config.get("claims_file", f"{workflow.basedir}/config/claims.yaml")],
+    script:
+        "../../scripts/manifest.py"

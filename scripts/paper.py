@@ -1,0 +1,20 @@
+"""Rule paper_macros: TeX macros of every claim and measurement, and the runtime table."""
+
+import logging
+from pathlib import Path
+
+from sgdbalance import io, paper
+
+logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
+claims = [io.load_json(p) for p in snakemake.input.claims]
+measurements = {Path(p).stem: io.load_json(p) for p in snakemake.input.measurements}
+with io.atomic_open(snakemake.output.macros, "w") as f:
+    f.write(paper.tex_macros(claims, measurements))
+# Every job's benchmark file exists by now (verify ran after all checks and figures).
+seconds = {}
+for path in sorted(Path("benchmarks").rglob("*.tsv")):
+    rows = path.read_text().splitlines()
+    seconds[path.as_posix()] = float(rows[-1].split("\t")[0])
+with io.atomic_open(snakemake.output.runtimes, "w") as f:
+    f.write(paper.runtime_table(seconds))
+logging.info("%d macros, %d benchmark files", len(claims), len(seconds))
