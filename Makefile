@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CORES ?= all
 CONFIG ?= config/config.yaml
 
-.PHONY: all quick test report lint clean lock verify archive restore
+.PHONY: all quick test report lint clean lock verify archive restore readme
 
 all: $(VENV)/installed
 	$(BIN)/snakemake --cores $(CORES) --configfile $(CONFIG)
@@ -29,6 +29,10 @@ ARCHIVE ?= results-$(shell git rev-parse --short HEAD 2>/dev/null || echo build)
 
 verify: $(VENV)/installed
 	$(BIN)/sgdbalance verify
+
+# After a full `make`: the README's claims and runtime tables, from results/ (commit them).
+readme: $(VENV)/installed
+	$(BIN)/sgdbalance readme
 
 archive: $(VENV)/installed
 	$(BIN)/sgdbalance archive $(ARCHIVE)

@@ -34,3 +34,21 @@ def test_runtime_table_sums_stages():
         {"benchmarks/train/a/part0.tsv": 10.0, "benchmarks/checks/b.tsv": 2.0}
     )
     assert "| run | 1 | 10 |" in table and "| analysis | 1 | 2 |" in table
+
+
+def test_splice_replaces_only_between_markers():
+    text = "a\n<!-- t:begin -->\nold\n<!-- t:end -->\nb\n"
+    assert paper.splice(text, "t", "new\n") == "a\n<!-- t:begin -->\nnew\n<!-- t:end -->\nb\n"
+
+
+def test_claims_summary_has_a_row_per_claim():
+    claims = [
+        {
+            "claim": "c",
+            "paper": "Thm 1",
+            "verdict": "PASS",
+            "figure": "fig1",
+            "check_records": {"k": {"value": 0.5, "tolerance": 1.0}},
+        }
+    ]
+    assert "| `c` | Thm 1 | PASS | `k` 0.5 / 1 | fig1 |" in paper.claims_summary(claims)

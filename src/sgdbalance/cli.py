@@ -16,8 +16,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import yaml
 
-from . import io, provenance
+from . import io, paper, provenance
 from .data import DatasetParams, make_dataset
 from .density import NotNormalisable, critical_temperature, stationary_density
 from .ensemble import EnsembleParams, balanced_init, simulate
@@ -157,6 +158,22 @@ def _describe(record: dict) -> str:
     )
 
 
+def cmd_readme(args) -> int:
+    """Splice the claims summary and the runtime table of a finished build into the README."""
+    results, readme = Path(args.results), Path(args.readme)
+    claims = [io.load_json(p) for p in sorted((results / "claims").glob("*.json"))]
+    registry = yaml.safe_load((readme.parent / "config" / "claims.yaml").read_text())
+    order = list(registry["claims"])
+    claims.sort(key=lambda c: order.index(c["claim"]) if c["claim"] in order else len(order))
+    text = readme.read_text()
+    text = paper.splice(text, "claims", paper.claims_summary(claims))
+    text = paper.splice(text, "runtimes", (results / "paper" / "runtimes.md").read_text())
+    with io.atomic_open(readme, "w") as f:
+        f.write(text)
+    print(f"{readme}: claims ({len(claims)}) and runtimes written from {results}")
+    return 0
+
+
 def cmd_verify(args) -> int:
     results = Path(args.results)
     manifest_path = Path(args.manifest) if args.manifest else results / provenance.MANIFEST
@@ -255,6 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--manifest", help="default: RESULTS/manifest.json")
     v.add_argument("--root", help="where the manifest's config files are (default: RESULTS/..)")
     v.set_defaults(func=cmd_verify)
+
+    m = sub.add_parser("readme", help="write the generated tables of README.md from results/")
+    m.add_argument("--results", default="results", help="results directory (default results)")
+    m.add_argument("--readme", default="README.md", help="the file to update (default README.md)")
+    m.set_defaults(func=cmd_readme)
 
     a = sub.add_parser("archive", help="results/ and its manifest as a deterministic .tar.gz")
     a.add_argument("out", metavar="OUT.tar.gz")

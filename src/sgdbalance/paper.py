@@ -92,3 +92,35 @@ def runtime_table(benchmarks: dict) -> str:
             f"| `{path.removeprefix('benchmarks/').removesuffix('.tsv')}` | {seconds:.1f} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def claims_summary(claims: list[dict]) -> str:
+    """One row per claim: verdict, each check's value / tolerance, figure (for the README)."""
+    lines = [
+        "| claim | paper | verdict | checks: value / tolerance | figure |",
+        "|---|---|---|---|---|",
+    ]
+    for c in claims:
+        checks = "; ".join(
+            f"`{name}` {tex_free(r['value'])} / {tex_free(r['tolerance'])}"
+            for name, r in c["check_records"].items()
+        )
+        lines.append(
+            f"| `{c['claim']}` | {c['paper']} | {c['verdict']} | {checks or '-'} | "
+            f"{c['figure'] or '-'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def tex_free(x) -> str:
+    return f"{float(x):.3g}"
+
+
+def splice(text: str, name: str, content: str) -> str:
+    """Replace what lies between ``<!-- name:begin -->`` and ``<!-- name:end -->``."""
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    if begin not in text or end not in text:
+        raise ValueError(f"no {begin} ... {end} markers")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{content}{end}{tail}"
