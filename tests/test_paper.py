@@ -19,14 +19,22 @@ def test_macros_cover_every_check_and_measurement():
         {
             "claim": "law_of_balance",
             "verdict": "PASS",
-            "check_records": {"discrete_identity": {"value": 1.5, "tolerance": 8.0, "n": 10}},
+            "check_records": {
+                "discrete_identity": {
+                    "value": 1.5,
+                    "tolerance": 8.0,
+                    "n": 10,
+                    "details": {"kappa": 2.5, "label": "x"},
+                }
+            },
         }
     ]
     text = paper.tex_macros(claims, {"finite_step_T005_D0": {"ks_distance": 0.036, "x": "a"}})
     assert "\\newcommand{\\claimLawOfBalanceVerdict}{PASS}" in text
     assert "\\newcommand{\\checkDiscreteIdentityTolerance}{8}" in text
     assert "\\newcommand{\\measuredFiniteStepTZeroZeroFiveDZeroKsDistance}{0.036}" in text
-    assert text.count("\\newcommand") == 5  # strings other than verdicts are not numbers
+    assert "\\newcommand{\\checkDiscreteIdentityKappa}{2.5}" in text  # a fitted exponent
+    assert text.count("\\newcommand") == 6  # strings other than verdicts are not numbers
 
 
 def test_runtime_table_sums_stages():
