@@ -10,7 +10,7 @@ import time
 
 import pytest
 import yaml
-from workflow_runner import QUICK, ROOT, command, environment, snakemake
+from workflow_runner import QUICK, ROOT, assert_same_results, command, environment, snakemake
 
 SLURM_FLAGS = [
     "--profile", str(ROOT / "profiles" / "slurm"),
@@ -58,13 +58,7 @@ def test_slurm_run_matches_the_local_run(cluster, tmp_path):
     submitted = result.stderr.count("has been submitted with SLURM jobid")
     print(f"SLURM run: {elapsed:.0f} s, {submitted} jobs submitted")
     assert submitted > 10  # the compute rules went through sbatch
-    compared = 0
-    for path in sorted((local / "results").rglob("*")):
-        if path.suffix in (".json", ".npz", ".txt", ".pdf", ".png"):
-            twin = remote / path.relative_to(local)
-            assert twin.read_bytes() == path.read_bytes(), path.relative_to(local)
-            compared += 1
-    assert compared > 20
+    assert assert_same_results(local, remote, (".json", ".npz", ".txt", ".pdf", ".png")) > 20
 
 
 def test_cancelled_job_fails_cleanly_and_a_rerun_completes(cluster, tmp_path):

@@ -11,7 +11,15 @@ import time
 import numpy as np
 import pytest
 import yaml
-from workflow_runner import BIN, QUICK, ROOT, command, environment, snakemake
+from workflow_runner import (
+    BIN,
+    QUICK,
+    ROOT,
+    assert_same_results,
+    command,
+    environment,
+    snakemake,
+)
 
 
 @pytest.fixture(scope="module")
@@ -82,13 +90,7 @@ def test_one_core_gives_the_same_bits(built, tmp_path):
     targets = ["fig1", "fig2", "table1", "results/claims/law_of_balance.json"]
     result = snakemake("--cores", "1", *targets, "--configfile", str(QUICK), cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
-    compared = 0
-    for path in sorted((tmp_path / "results").rglob("*")):
-        if path.suffix in (".json", ".npz", ".csv", ".pdf", ".png"):
-            twin = built / path.relative_to(tmp_path)
-            assert path.read_bytes() == twin.read_bytes(), path.relative_to(tmp_path)
-            compared += 1
-    assert compared > 15
+    assert assert_same_results(tmp_path, built, (".json", ".npz", ".csv", ".pdf", ".png")) > 15
 
 
 @pytest.mark.slow
@@ -179,26 +181,32 @@ def test_fig1_trains_no_relu_tanh_or_digit_network(tmp_path):
     assert "rule theory:" not in result.stdout and "rule check:" not in result.stdout
 
 
-def test_bad_config_stops_before_any_job(tmp_path):
+def run_with_bad_config(tmp_path, edit) -> str:
+    """Run the quick config after ``edit(config)``; it must stop before any job. Its stderr."""
     config = yaml.safe_load(QUICK.read_text())
-    config["experiments"]["balance_sgd"]["depth"] = -1
+    edit(config)
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(config))
     result = snakemake("--cores", "1", "--configfile", str(bad), cwd=tmp_path)
     assert result.returncode != 0
-    assert "depth" in result.stderr and "minimum" in result.stderr
     assert not (tmp_path / "results").exists()
+    return result.stderr
+
+
+def test_bad_config_stops_before_any_job(tmp_path):
+    def edit(config):
+        config["experiments"]["balance_sgd"]["depth"] = -1
+
+    stderr = run_with_bad_config(tmp_path, edit)
+    assert "depth" in stderr and "minimum" in stderr
 
 
 def test_bad_network_value_is_named_before_any_job(tmp_path):
-    config = yaml.safe_load(QUICK.read_text())
-    config["networks"]["relu_sgd"]["d_out"] = 7  # y = x + eps needs d_out = d_in
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(yaml.safe_dump(config))
-    result = snakemake("--cores", "1", "--configfile", str(bad), cwd=tmp_path)
-    assert result.returncode != 0
-    assert "networks.relu_sgd" in result.stderr and "d_out" in result.stderr
-    assert not (tmp_path / "results").exists()
+    def edit(config):
+        config["networks"]["relu_sgd"]["d_out"] = 7  # y = x + eps needs d_out = d_in
+
+    stderr = run_with_bad_config(tmp_path, edit)
+    assert "networks.relu_sgd" in stderr and "d_out" in stderr
 
 
 def test_snakemake_lint():

@@ -24,3 +24,15 @@ def snakemake(*args, cwd) -> subprocess.CompletedProcess:
     return subprocess.run(
         command(*args, cwd=cwd), capture_output=True, text=True, env=environment()
     )
+
+
+def assert_same_results(ours, theirs, suffixes) -> int:
+    """Every result file under ``ours/results`` with one of ``suffixes`` equals its twin under
+    ``theirs``, byte for byte; returns how many were compared."""
+    compared = 0
+    for path in sorted((ours / "results").rglob("*")):
+        if path.suffix in suffixes:
+            relative = path.relative_to(ours)
+            assert path.read_bytes() == (theirs / relative).read_bytes(), relative
+            compared += 1
+    return compared

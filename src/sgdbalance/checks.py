@@ -360,13 +360,12 @@ def finite_step_series(series: list[tuple], moments, n_sigma: float = 4.0) -> di
         v = run["v_final"][~run["diverged"]]
         var, se = _variance_and_se(v)
         sgf_var = theory.variance
+        gap = finite_step_gap(run, theory, p, alpha=0.001)  # KS, mean and std errors
         row = {
             "eta": p.eta,
             "batch": p.batch,
-            "n": int(v.size),
-            "ks_distance": float(stats.kstest(v, theory.cdf).statistic),
-            "mean_relative_error": float(v.mean() / theory.mean - 1),
-            "std_relative_error": float(np.sqrt(var / sgf_var) - 1),
+            "n": gap["n"],
+            **{k: gap[k] for k in ("ks_distance", "mean_relative_error", "std_relative_error")},
             "std_relative_se": float(se / (2 * var)),
             "variance": var,
             "variance_se": se,

@@ -12,6 +12,9 @@ from .ensemble import EnsembleParams, balanced_init, balanced_paths
 from .moments import Moments
 from .networks import network_params
 
+# Checks that compare an ensemble with the theory density of its experiment.
+CHECKS_WITH_THEORY = ("density", "tail_index", "mode")
+
 
 class ConfigError(ValueError):
     """A config that cannot run; the message names the key and the allowed range."""
@@ -165,7 +168,7 @@ def check_config(config: dict) -> None:
                     f"{key}: experiment {target!r} must be a D = 1 sgf run that collapses: "
                     f"T > T_c = (beta2 - weight_decay) / alpha3 = {t_c:.4g} or a negative init_v"
                 )
-        if c["kind"] in ("density", "tail_index", "mode"):
+        if c["kind"] in CHECKS_WITH_THEORY:
             e = experiments[target]
             temperature = e["eta"] / e["batch"]
             v0 = e.get("init_v", 1.0)

@@ -1,6 +1,7 @@
 from snakemake.utils import validate
 
 from sgdbalance.config import (
+    CHECKS_WITH_THEORY,
     check_config,
     load_claims,
     figure_experiments,
@@ -83,7 +84,7 @@ def check_inputs(wildcards):
             "run": f"results/train/{spec['experiment']}.npz",
             "data": f"results/data/{experiment['dataset']}.npz",
         }
-        if spec["kind"] in ("density", "tail_index", "mode"):
+        if spec["kind"] in CHECKS_WITH_THEORY:
             inputs["theory"] = f"results/theory/{spec['experiment']}.npz"
         return inputs
     if spec["kind"] == "relu_balance":
