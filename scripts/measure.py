@@ -8,7 +8,8 @@ from sgdbalance.config import ensemble_params
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 spec = snakemake.params.spec
 if spec.get("kind") == "discrete_threshold":
-    record = discrete.collapse_thresholds(*io.load_dataset(snakemake.input.data), spec["eta_max"])
+    x, y = io.load_dataset(snakemake.input.data)
+    record = discrete.threshold_report(x, y, spec.get("batches", [1]), spec["eta_max"], seed=0)
     record["dataset"] = spec["dataset"]
 else:
     params = ensemble_params(snakemake.config["experiments"][spec["experiment"]])

@@ -106,3 +106,127 @@ def test_simulate_rejects_bad_eta(capsys):
                 "1",
             ]
         )
+
+
+def _number(out: str, label: str) -> float:
+    """The value after ``label`` at the start of a line of CLI output (before any ``±``)."""
+    for line in out.splitlines():
+        if line.startswith(label):
+            return float(line[len(label) :].split()[0])
+    raise AssertionError(f"no line starting {label!r} in:\n{out}")
+
+
+@pytest.mark.parametrize("eta, verdict", [(0.15, "repels"), (0.3, "attracts")])
+def test_lyapunov_population_either_side_of_the_threshold(capsys, eta, verdict):
+    assert main(["lyapunov", "--eta", str(eta), "--batch", "1", "--k", "0.2", "--sigma", "1"]) == 0
+    out = capsys.readouterr().out
+    plus, minus = _number(out, "Lambda_+"), _number(out, "Lambda_-")
+    # Independent check: S = 1, so m = x y of one sample; Monte Carlo over 10^6 samples.
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal(10**6)
+    m = x * (0.2 * x + rng.standard_normal(10**6))
+    assert plus == pytest.approx(np.mean(np.log(np.abs(1 + 2 * eta * m))), abs=2e-3)
+    assert minus == pytest.approx(np.mean(np.log(np.abs(1 - 2 * eta * m))), abs=2e-3)
+    assert (max(plus, minus) < 0) == (verdict == "attracts")
+    assert f"v = 0 {verdict}" in out and "±" not in out  # quadrature: no standard errors
+
+
+def test_lyapunov_of_a_dataset_lists_every_batch(tmp_path, capsys):
+    x, y = np.array([1.0, -0.5, 2.0]), np.array([0.8, 0.3, 1.1])
+    np.savez(tmp_path / "d.npz", x=x, y=y)
+    eta = 0.4
+    assert (
+        main(["lyapunov", "--eta", str(eta), "--batch", "2", "--data", str(tmp_path / "d.npz")])
+        == 0
+    )
+    out = capsys.readouterr().out
+    m = np.array([(a + b) / 2 for a in x * y for b in x * y])  # all 3^2 ordered batches
+    assert _number(out, "Lambda_+") == pytest.approx(np.mean(np.log(np.abs(1 + 2 * eta * m))))
+    assert _number(out, "Lambda_-") == pytest.approx(np.mean(np.log(np.abs(1 - 2 * eta * m))))
+    assert "exact, all 3^2 = 9 batches" in out and "±" not in out
+    assert "v = 0 repels" in out  # Lambda_+ = 0.51 > 0
+
+
+def test_lyapunov_rejects_bad_options(capsys):
+    base = ["lyapunov", "--batch", "1", "--k", "0.2", "--sigma", "1"]
+    for eta in ("0", "-0.1"):
+        with pytest.raises(SystemExit, match="--eta must be a finite number > 0"):
+            main([*base, "--eta", eta])
+    with pytest.raises(SystemExit, match="--batch must be an integer >= 1"):
+        main(["lyapunov", "--eta", "0.1", "--batch", "0", "--k", "0.2", "--sigma", "1"])
+    moments = ["--moments", "2", "0.4", "1.08", "1", "0.2"]
+    with pytest.raises(SystemExit, match="distribution of x and y.*--moments"):
+        main(["lyapunov", "--eta", "0.1", "--batch", "1", *moments])
+
+
+def test_tc_discrete_population_threshold_for_s1(capsys):
+    assert main(["tc", "--k", "0.2", "--sigma", "1", "--discrete", "--batch", "1"]) == 0
+    out = capsys.readouterr().out
+    assert _number(out, "T_c, SGF") == pytest.approx(0.2 / 1.08, rel=1e-5)  # beta2/alpha3
+    assert _number(out, "T_c, second order") == pytest.approx(0.2 / 1.12, rel=1e-5)
+    thresholds = [float(line.split()[3]) for line in out.splitlines() if "threshold" in line]
+    assert thresholds[0] == pytest.approx(0.2122, abs=1e-4)
+    assert "v = 0 attracts (collapse) for eta in (0.212" in out
+    # The plain command keeps its output: the bare number.
+    assert main(["tc", "--k", "0.2", "--sigma", "1"]) == 0
+    assert float(capsys.readouterr().out) == pytest.approx(0.2 / 1.08)
+
+
+def test_tc_discrete_population_never_collapses_for_s4(capsys):
+    args = ["tc", "--k", "0.2", "--sigma", "1", "--discrete", "--batch", "4", "--eta-max", "1"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert _number(out, "T_c, second order") == pytest.approx(0.2 / (1.08 + 4 * 0.04), rel=1e-5)
+    assert "no threshold: v = 0 repels at every eta in (0, 1]" in out
+    assert "never collapses" in out and "attracts" not in out
+
+
+def test_tc_discrete_needs_the_distribution_and_a_batch():
+    with pytest.raises(SystemExit, match="distribution of x and y"):
+        main(["tc", "--moments", "2", "2", "2.25", "1", "1", "--discrete", "--batch", "1"])
+    with pytest.raises(SystemExit, match="--discrete needs --batch"):
+        main(["tc", "--k", "0.2", "--sigma", "1", "--discrete"])
+    with pytest.raises(SystemExit, match="--eta-max must be a finite number > 0"):
+        main(["tc", "--k", "0.2", "--sigma", "1", "--discrete", "--batch", "1", "--eta-max", "0"])
+
+
+def test_tail_index_population_at_t_one_over_s_plus_2(capsys):
+    # T = 1/(S + 2): E|1 - 2 eta m2|^2 = 1 - 4 eta + 4 eta^2 (1 + 2/S) = 1, so kappa = 2.
+    args = ["tail-index", "--depth", "0", "--eta", str(4 / 6), "--batch", "4"]
+    assert main([*args, "--k", "0.2", "--sigma", "1"]) == 0
+    out = capsys.readouterr().out
+    assert _number(out, "kappa, Kesten (exact)") == pytest.approx(2.0, abs=1e-5)
+    assert _number(out, "kappa, SGF") == pytest.approx(1 + 6 / 2)  # 1 + beta1/(T alpha1)
+    assert _number(out, "kappa, second order") == pytest.approx(2.0)  # 1 + 1/(T (2 + 4))
+
+
+def test_tail_index_of_a_dataset(tmp_path, capsys):
+    from scipy import optimize
+
+    path = tmp_path / "d.npz"
+    # eta = 0.25, S = 1: A = 1 - x^2 / 2 is 0.5 and -1.5, E|A|^kappa = 1 at a finite kappa.
+    np.savez(path, x=np.array([1.0, np.sqrt(5.0)]), y=np.array([1.0, 2.0]))
+    args = ["tail-index", "--depth", "0", "--eta", "0.25", "--batch", "1", "--data", str(path)]
+    assert main(args) == 0
+    kappa = optimize.brentq(lambda c: (0.5**c + 1.5**c) / 2 - 1, 0.1, 10, xtol=1e-12)
+    assert _number(capsys.readouterr().out, "kappa, Kesten (exact)") == pytest.approx(kappa)
+    # |A| <= 1 on every batch: bounded stationary law, no power-law tail.
+    np.savez(path, x=np.array([1.0, 1.2]), y=np.array([1.0, 2.0]))
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert _number(out, "kappa, Kesten (exact)") == np.inf and "no power-law tail" in out
+
+
+def test_tail_index_without_stationary_law_and_deeper(capsys):
+    base = ["--batch", "1", "--k", "0.2", "--sigma", "1"]
+    assert main(["tail-index", "--depth", "0", "--eta", "2", *base]) == 0
+    out = capsys.readouterr().out
+    assert _number(out, "kappa, Kesten (exact)") == 0 and "no stationary law" in out
+    assert main(["tail-index", "--depth", "2", "--eta", "0.5", *base]) == 0
+    out = capsys.readouterr().out
+    assert _number(out, "kappa, SGF") == pytest.approx(3.0) and "Kesten" in out
+    with pytest.raises(SystemExit, match="--eta must be a finite number > 0"):
+        main(["tail-index", "--depth", "0", "--eta", "0", *base])
+    with pytest.raises(SystemExit, match="distribution of x and y"):
+        main(["tail-index", "--depth", "0", "--eta", "0.1", "--batch", "1", "--moments",
+              "2", "2", "2.25", "1", "1"])  # fmt: skip

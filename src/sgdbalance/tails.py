@@ -45,12 +45,41 @@ def hill_bootstrap(
     threshold = float(np.quantile(finite, 1.0 - tail_fraction))
     with np.errstate(divide="ignore", invalid="ignore"):
         excess = np.where(a > threshold, np.log(a / threshold), 0.0)
-    # Per-run sums make each resample a weighted sum over runs: cheap for many resamples.
-    sum_excess = excess.sum(axis=1)
-    count = (a > threshold).sum(axis=1)
+    fit = _run_bootstrap(excess.sum(axis=1), (a > threshold).sum(axis=1), n_boot, seed, confidence)
+    return fit | {"threshold": threshold, "n_runs": int(a.shape[0]), "n_samples": int(finite.size)}
+
+
+def hill_bootstrap_top(
+    run, value, n_runs: int, n_tail: int, n_boot: int, seed: int, confidence: float = 0.95
+) -> dict:
+    """Hill estimate from the largest ``|v|`` of an ensemble, with a run bootstrap.
+
+    ``run`` and ``value`` list samples of ``|v|`` (any superset of the ``n_tail + 1`` largest
+    of the ensemble) and the run each came from. The threshold is the ``n_tail + 1``-th
+    largest value, so ``n_tail`` samples lie above it: a fixed count rather than a fixed
+    fraction, so that more samples move the threshold deeper into the tail (where the
+    estimator's bias is smaller) instead of only shrinking its interval.
+    """
+    value = np.asarray(value, dtype=float)
+    run = np.asarray(run)
+    if value.size <= n_tail:
+        raise ValueError(f"need more than n_tail = {n_tail} samples, got {value.size}")
+    threshold = float(np.sort(value)[-(n_tail + 1)])
+    above = value > threshold
+    sum_excess = np.bincount(run[above], np.log(value[above] / threshold), minlength=n_runs)
+    count = np.bincount(run[above], minlength=n_runs)
+    fit = _run_bootstrap(sum_excess, count, n_boot, seed, confidence)
+    return fit | {"threshold": threshold, "n_runs": int(n_runs)}
+
+
+def _run_bootstrap(sum_excess, count, n_boot: int, seed: int, confidence: float) -> dict:
+    """Hill estimate ``sum count / sum excess`` and its bootstrap over runs.
+
+    Per-run sums make each resample a weighted sum over runs: cheap for many resamples.
+    """
     kappa = count.sum() / sum_excess.sum()
     rng = np.random.default_rng(np.random.SeedSequence(seed))
-    runs = a.shape[0]
+    runs = count.size
     boot = np.empty(n_boot)
     for b in range(n_boot):
         weights = np.bincount(rng.integers(runs, size=runs), minlength=runs)
@@ -61,10 +90,7 @@ def hill_bootstrap(
         "lo": float(lo),
         "hi": float(hi),
         "std": float(boot.std(ddof=1)),
-        "threshold": threshold,
         "n_tail": int(count.sum()),
-        "n_runs": int(runs),
-        "n_samples": int(finite.size),
     }
 
 
