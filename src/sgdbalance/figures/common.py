@@ -22,11 +22,13 @@ def save(fig, stem) -> list[Path]:
     """Write ``stem.pdf`` and ``stem.png`` atomically, with fixed metadata so reruns match."""
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     paths = []
-    for ext, meta in (("pdf", {"CreationDate": None}), ("png", {"Software": None})):
-        path = Path(f"{stem}.{ext}")
-        with atomic_open(path, "wb") as f:
-            fig.savefig(f, format=ext, metadata=meta)
-        paths.append(path)
+    # The style's savefig settings (dpi, tight bounding box) are read at save time.
+    with plt.style.context(STYLE):
+        for ext, meta in (("pdf", {"CreationDate": None}), ("png", {"Software": None})):
+            path = Path(f"{stem}.{ext}")
+            with atomic_open(path, "wb") as f:
+                fig.savefig(f, format=ext, metadata=meta)
+            paths.append(path)
     plt.close(fig)
     return paths
 
