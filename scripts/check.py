@@ -46,6 +46,15 @@ elif kind == "tail_index":
         samples, theory, asymptotic, spec["tail_fraction"], spec["n_boot"], spec["seed"],
         spec.get("n_sigma", 4),
     )  # fmt: skip
+elif kind == "discrete_collapse":
+    record = checks.discrete_collapse(
+        io.load_npz(inputs.sweep), x, y, spec["seed"], spec.get("n_sigma", 4)
+    )
+elif kind == "kesten_tails":
+    record = checks.kesten_tails(
+        io.load_npz(inputs.sweep), x, y, spec["n_tail"], spec["n_boot"], spec["seed"],
+        spec.get("n_sigma", 4),
+    )  # fmt: skip
 elif kind == "fokker_planck":
     record = fokker_planck.fokker_planck_check(moments, n_cells=spec.get("n_cells", 2000))
 elif kind == "fluctuation_theory":

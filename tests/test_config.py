@@ -67,3 +67,33 @@ def test_unknown_dataset_is_named(config):
     bad["experiments"]["balance_sgd"]["dataset"] = "mnist"
     with pytest.raises(ConfigError, match=r"experiments\.balance_sgd\.dataset = 'mnist'"):
         _validate(bad)
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda c: c["sweeps"]["kesten_S1"].update(burn_in=10**5), r"sweeps\.kesten_S1.*burn_in"),
+        (lambda c: c["sweeps"]["drift_k02_S1"].update(dataset="mnist"), r"sweeps\.drift_k02_S1"),
+        (
+            lambda c: c["checks"]["kesten_tails_S1"].update(sweep="drift_k02_S1"),
+            r"checks\.kesten_tails_S1\.sweep = 'drift_k02_S1' must name a kesten_tails sweep",
+        ),
+        (
+            lambda c: c["checks"]["kesten_tails_S1"].update(n_tail=10**6),
+            r"checks\.kesten_tails_S1\.n_tail must be < the sweep's keep",
+        ),
+        (lambda c: c["figures"]["fig_kesten"].update(dataset="mnist"), r"fig_kesten\.dataset"),
+    ],
+)
+def test_sweep_errors_name_the_key(config, edit, message):
+    bad = copy.deepcopy(config)
+    edit(bad)
+    with pytest.raises(ConfigError, match=message):
+        _validate(bad)
+
+
+def test_sweep_schema_rejects_a_fractional_batch(config):
+    bad = copy.deepcopy(config)
+    bad["sweeps"]["kesten_S4"]["points"][0][1] = 2.5
+    with pytest.raises(WorkflowError, match="points"):
+        validate(bad, SCHEMA)

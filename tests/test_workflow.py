@@ -169,6 +169,10 @@ def jobs_of(target, cwd) -> set[str]:
             | {"fig5_stability_render", "fig5_scaling_render", "fig5"},
         ),
         ("table1", {"data", "table1_render", "table1"}),
+        (
+            "fig_discrete",
+            {"data", "sweep", "fig_collapse_plane_render", "fig_kesten_render", "fig_discrete"},
+        ),
     ],
 )
 def test_one_figure_needs_only_its_jobs(tmp_path, target, rules):
@@ -207,6 +211,14 @@ def test_bad_network_value_is_named_before_any_job(tmp_path):
 
     stderr = run_with_bad_config(tmp_path, edit)
     assert "networks.relu_sgd" in stderr and "d_out" in stderr
+
+
+def test_bad_sweep_value_is_named_before_any_job(tmp_path):
+    def edit(config):
+        config["sweeps"]["kesten_S1"]["burn_in"] = 10**6  # not before the end of the run
+
+    stderr = run_with_bad_config(tmp_path, edit)
+    assert "sweeps.kesten_S1" in stderr and "burn_in" in stderr
 
 
 def test_snakemake_lint():

@@ -540,3 +540,123 @@ def relu_noise_balance(stats: dict, params, n_sigma: float = 4.0, late: float = 
             abs(np.mean(stats["n1"][:, keep] / stats["n2"][:, keep]) - 1) > n_sigma * se
         ),
     )
+
+
+def discrete_collapse(drift: dict, x, y, seed: int, n_sigma: float = 4.0) -> dict:
+    """Simulated drift of ``log|v|`` near 0 (D = 1) against ``2 max(Lambda_+, Lambda_-)``.
+
+    ``drift`` is a ``sweeps.collapse_drift`` record on the training set ``(x, y)``; the
+    exponents average over every minibatch (S = 1) or over Monte Carlo batches drawn from
+    ``seed``, whose error enters the tolerance. Verdict: every temperature within
+    ``n_sigma`` combined standard errors. The details say, per T, which sign the SGF's
+    ``T_c`` and the discrete threshold predict and which the simulation shows.
+    """
+    from . import discrete
+    from .moments import Moments
+
+    batch = int(drift["batch"])
+    bm = discrete.batch_means(np.asarray(x) * np.asarray(y), batch, seed)
+    m = Moments.of_samples(x, y)
+    t_c = m.beta2 / m.alpha3
+    roots = [r / batch for r in discrete.collapse_thresholds(bm, eta_max=4.0 * batch)]
+    rows = []
+    for t, eta, sim, sim_se in zip(
+        drift["temperature"], drift["eta"], drift["drift"], drift["drift_se"], strict=True
+    ):
+        e = discrete.lyapunov_exponents(bm, float(eta))
+        top = "plus" if e["plus"] >= e["minus"] else "minus"
+        theory, theory_se = 2 * e[top], 2 * e[f"{top}_se"]
+        se = float(np.hypot(sim_se, theory_se))
+        rows.append({
+            "temperature": float(t),
+            "simulated_drift": float(sim),
+            "simulated_se": float(sim_se),
+            "predicted_drift": theory,
+            "predicted_se": theory_se,
+            "dominant_amplitude": "balanced" if top == "plus" else "antibalanced",
+            "z": abs(sim - theory) / se,
+            "simulation_collapses": bool(sim < 0),
+            "discrete_predicts_collapse": bool(theory < 0),
+            "sgf_predicts_collapse": bool(t > t_c),
+        })  # fmt: skip
+    value = max(r["z"] for r in rows)
+    sgf_wrong = [
+        r["temperature"] for r in rows if r["sgf_predicts_collapse"] != r["simulation_collapses"]
+    ]
+    return verdict(
+        f"Discrete collapse threshold, D = 1, S = {batch}: v = 0 attracts iff "
+        "max E log|1 +- 2 eta m| < 0",
+        "max over T of |simulated drift of log|v| - 2 max(Lambda_+, Lambda_-)| / its "
+        "standard error",
+        value,
+        n_sigma,
+        f"{n_sigma:g} standard errors (over {int(drift['n_runs'])} runs of {int(drift['steps'])} "
+        "steps; Monte Carlo error of Lambda added when S > 1)",
+        int(drift["n_runs"]) * len(rows),
+        seed,
+        value <= n_sigma,
+        discrete_thresholds=roots,
+        sgf_critical_temperature=float(t_c),
+        second_order_threshold=float(discrete.second_order_threshold(m, batch)),
+        temperatures_where_sgf_sign_is_wrong=sgf_wrong,
+        exact_batches=bm.exact,
+        per_temperature=rows,
+    )
+
+
+def kesten_tails(
+    sweep: dict, x, y, n_tail: int, n_boot: int, seed: int, n_sigma: float = 4.0
+) -> dict:
+    """Hill estimates of D = 0 SGD tails against Kesten's kappa of the same training set.
+
+    ``sweep`` is a ``sweeps.kesten_tails`` record. Per point the Hill estimate takes the
+    ``n_tail`` largest ``|v|`` (a run bootstrap gives its standard error) and the theory is
+    the root of ``E|1 - 2 eta m2|^kappa = 1`` (Monte Carlo batches drawn from ``seed`` when
+    S > 1, their error added). Verdict: every point within ``n_sigma`` combined errors.
+    """
+    from . import discrete, tails
+    from .density import tail_exponent
+    from .moments import Moments
+
+    m = Moments.of_samples(x, y)
+    x2 = np.asarray(x) ** 2
+    rows = []
+    for i, (t, s, eta) in enumerate(zip(sweep["temperature"], sweep["batch"], sweep["eta"],
+                                        strict=True)):  # fmt: skip
+        sel = sweep["top_point"] == i
+        fit = tails.hill_bootstrap_top(
+            sweep["top_run"][sel], sweep["top_value"][sel], int(sweep["n_runs"]), n_tail,
+            n_boot, seed + i,
+        )  # fmt: skip
+        k = discrete.kesten_index(discrete.batch_means(x2, int(s), seed), float(eta))
+        se = float(np.hypot(fit["std"], k["kappa_se"]))
+        rows.append({
+            "temperature": float(t),
+            "batch": int(s),
+            "hill": fit["kappa"],
+            "hill_std": fit["std"],
+            "hill_lo": fit["lo"],
+            "hill_hi": fit["hi"],
+            "threshold": fit["threshold"],
+            "tail_probability": n_tail / int(sweep["n_samples"][i]),
+            "kesten": k["kappa"],
+            "kesten_se": k["kappa_se"],
+            "sgf": float(-1 - tail_exponent(m, 0, float(t))),
+            "second_order": float(discrete.second_order_kappa(m, float(t), int(s))),
+            "z": abs(fit["kappa"] - k["kappa"]) / se,
+            "n_diverged": int(sweep["n_diverged"][i]),
+        })  # fmt: skip
+    value = max(r["z"] for r in rows)
+    return verdict(
+        "Kesten tails of discrete SGD, D = 0: p(v) ~ |v|^(-1-kappa) with E|1 - 2 eta m2|^kappa = 1",
+        f"max over (T, S) of |Hill index of the {n_tail} largest |v| - Kesten's kappa| / its "
+        "standard error",
+        value,
+        n_sigma,
+        f"{n_sigma:g} standard errors (run bootstrap, {n_boot} resamples; Monte Carlo error of "
+        "kappa added when S > 1)",
+        n_tail * len(rows),
+        seed,
+        value <= n_sigma,
+        per_point=rows,
+    )

@@ -11,9 +11,12 @@ from .density import why_not_normalisable
 from .ensemble import EnsembleParams, balanced_init, balanced_paths
 from .moments import Moments
 from .networks import network_params
+from .sweeps import sweep_params
 
 # Checks that compare an ensemble with the theory density of its experiment.
 CHECKS_WITH_THEORY = ("density", "tail_index", "mode")
+# Checks that read a sweep, and the sweep kind each needs.
+SWEEP_CHECKS = {"discrete_collapse": "collapse_drift", "kesten_tails": "kesten_tails"}
 
 
 class ConfigError(ValueError):
@@ -123,8 +126,26 @@ def check_config(config: dict) -> None:
             ensemble_params(e)
         except ValueError as err:
             raise ConfigError(f"{key}: {err}") from None
+    sweeps = config.get("sweeps", {})
+    for name, spec in sweeps.items():
+        key = f"sweeps.{name}"
+        if "dataset" in spec and spec["dataset"] not in datasets:
+            raise ConfigError(f"{key}.dataset = {spec['dataset']!r} is not among datasets")
+        try:
+            sweep_params(spec)
+        except ValueError as err:
+            raise ConfigError(f"{key}: {err}") from None
     for name, c in config.get("checks", {}).items():
         key = f"checks.{name}"
+        if c["kind"] in SWEEP_CHECKS:
+            kind = sweeps.get(c["sweep"], {}).get("kind")
+            if kind != SWEEP_CHECKS[c["kind"]]:
+                raise ConfigError(
+                    f"{key}.sweep = {c['sweep']!r} must name a {SWEEP_CHECKS[c['kind']]} sweep"
+                )
+            if c["kind"] == "kesten_tails" and c["n_tail"] >= sweeps[c["sweep"]].get("keep", 5000):
+                raise ConfigError(f"{key}.n_tail must be < the sweep's keep")
+            continue
         if c["kind"] in ("relu_identity", "relu_balance"):
             if config.get("networks", {}).get(c["network"], {}).get("kind") != "relu":
                 raise ConfigError(f"{key}.network = {c['network']!r} is not a relu network")
@@ -202,10 +223,10 @@ def check_config(config: dict) -> None:
             raise ConfigError(f"networks.{name}: {err}") from None
     for fig, spec in config.get("figures", {}).items():
         for role, name in _figure_names(spec):
-            if name not in experiments and name not in networks:
-                raise ConfigError(
-                    f"figures.{fig}.{role} = {name!r} is not among experiments or networks"
-                )
+            pool = datasets if role == "dataset" else experiments | networks | sweeps
+            if name not in pool:
+                what = "datasets" if role == "dataset" else "experiments, networks or sweeps"
+                raise ConfigError(f"figures.{fig}.{role} = {name!r} is not among {what}")
     for name, t in config.get("tables", {}).items():
         if t["dataset"] not in datasets:
             raise ConfigError(f"tables.{name}.dataset = {t['dataset']!r} is not among datasets")
@@ -236,6 +257,12 @@ def figure_networks(config: dict, figure: str) -> list[str]:
     """Names of the networks a figure reads, in config order."""
     names = _figure_names(config["figures"][figure])
     return [name for _, name in names if name in config.get("networks", {})]
+
+
+def figure_sweeps(config: dict, figure: str) -> list[str]:
+    """Names of the sweeps a figure reads, in config order."""
+    names = _figure_names(config["figures"][figure])
+    return [name for _, name in names if name in config.get("sweeps", {})]
 
 
 def load_claims(path, config: dict) -> dict:

@@ -6,6 +6,7 @@ from sgdbalance.config import (
     load_claims,
     figure_experiments,
     figure_networks,
+    figure_sweeps,
     job_resources,
     part_runs,
 )
@@ -26,6 +27,7 @@ CHECKS = list(config["checks"])
 MEASUREMENTS = list(config.get("measurements", {}))
 FIGURES = list(config["figures"])
 NETWORKS = list(config.get("networks", {}))
+SWEEPS = list(config.get("sweeps", {}))
 TABLES = list(config.get("tables", {}))
 
 
@@ -37,6 +39,7 @@ wildcard_constraints:
     part=r"\d+",
     measurement="|".join(MEASUREMENTS) or "^$",
     network="|".join(NETWORKS) or "^$",
+    sweep="|".join(SWEEPS) or "^$",
 
 
 def dataset_spec(wildcards):
@@ -87,6 +90,12 @@ def check_inputs(wildcards):
         if spec["kind"] in CHECKS_WITH_THEORY:
             inputs["theory"] = f"results/theory/{spec['experiment']}.npz"
         return inputs
+    if "sweep" in spec:
+        sweep = config["sweeps"][spec["sweep"]]
+        return {
+            "sweep": f"results/sweeps/{spec['sweep']}.npz",
+            "data": f"results/data/{sweep['dataset']}.npz",
+        }
     if spec["kind"] == "relu_balance":
         return {"network": f"results/networks/{spec['network']}.npz"}
     if spec["kind"] == "relu_identity":
@@ -126,6 +135,9 @@ def figure_inputs(figure):
         "networks": [
             f"results/networks/{name}.npz" for name in figure_networks(config, figure)
         ],
+        "sweeps": [
+            f"results/sweeps/{name}.npz" for name in figure_sweeps(config, figure)
+        ],
     }
 
 
@@ -142,11 +154,22 @@ def figure_params(figure):
             e["dataset"]: config["datasets"][e["dataset"]] for e in experiments.values()
         },
         "networks": {n: config["networks"][n] for n in figure_networks(config, figure)},
+        "sweeps": {n: config["sweeps"][n] for n in figure_sweeps(config, figure)},
     }
 
 
 def network_spec(wildcards):
     return config["networks"][wildcards.network]
+
+
+def sweep_spec(wildcards):
+    return config["sweeps"][wildcards.sweep]
+
+
+def sweep_inputs(wildcards):
+    """A sweep reads its training set, if it has one (a divergence map draws its own)."""
+    spec = sweep_spec(wildcards)
+    return {"data": f"results/data/{spec['dataset']}.npz"} if "dataset" in spec else {}
 
 
 def table_dataset(table):

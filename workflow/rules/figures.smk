@@ -12,6 +12,9 @@ localrules:
     fig5_scaling_render,
     fig5_stability_render,
     table1,
+    fig_collapse_plane_render,
+    fig_kesten_render,
+    fig_discrete,
 
 
 rule fig1_render:
@@ -254,3 +257,54 @@ rule fig5:
 rule table1:
     input:
         rules.table1_render.output,
+
+
+rule fig_collapse_plane_render:
+    input:
+        sweeps=figure_inputs("fig_collapse_plane")["sweeps"],
+    output:
+        pdf=report(
+            "results/figures/fig_collapse_plane.pdf",
+            caption="../report/fig_collapse_plane.rst",
+            category="Beyond the paper",
+        ),
+        png="results/figures/fig_collapse_plane.png",
+    log:
+        "logs/figures/fig_collapse_plane.log",
+    benchmark:
+        "benchmarks/figures/fig_collapse_plane.tsv"
+    conda:
+        "../envs/sgdbalance.yaml"
+    params:
+        figure=figure_params("fig_collapse_plane"),
+    script:
+        "../../scripts/fig_collapse_plane.py"
+
+
+rule fig_kesten_render:
+    input:
+        sweeps=figure_inputs("fig_kesten")["sweeps"],
+        data=f"results/data/{config['figures']['fig_kesten']['dataset']}.npz",
+    output:
+        pdf=report(
+            "results/figures/fig_kesten.pdf",
+            caption="../report/fig_kesten.rst",
+            category="Beyond the paper",
+        ),
+        png="results/figures/fig_kesten.png",
+    log:
+        "logs/figures/fig_kesten.log",
+    benchmark:
+        "benchmarks/figures/fig_kesten.tsv"
+    conda:
+        "../envs/sgdbalance.yaml"
+    params:
+        figure=figure_params("fig_kesten"),
+    script:
+        "../../scripts/fig_kesten.py"
+
+
+rule fig_discrete:
+    input:
+        rules.fig_collapse_plane_render.output,
+        rules.fig_kesten_render.output,

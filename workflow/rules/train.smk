@@ -54,3 +54,24 @@ rule train_network:
         network=network_spec,
     script:
         "../../scripts/train_network.py"
+
+
+rule sweep:
+    input:
+        unpack(sweep_inputs),
+    output:
+        "results/sweeps/{sweep}.npz",
+    log:
+        "logs/sweeps/{sweep}.log",
+    benchmark:
+        "benchmarks/sweeps/{sweep}.tsv"
+    conda:
+        "../envs/sgdbalance.yaml"
+    threads: 1
+    resources:
+        runtime=30,
+        mem_mb=2000,
+    params:
+        sweep=sweep_spec,
+    script:
+        "../../scripts/sweep.py"

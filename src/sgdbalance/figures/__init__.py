@@ -6,6 +6,7 @@ matplotlib.use("Agg")  # before any pyplot import: figures are files, never wind
 
 from .balance import law_of_balance  # noqa: E402
 from .common import save  # noqa: E402
+from .discrete import collapse_plane, kesten_kappa  # noqa: E402
 from .phase import phase_diagram  # noqa: E402
 from .relu import noise_balance  # noqa: E402
 from .scaling import scaling_law  # noqa: E402
@@ -14,7 +15,9 @@ from .tails import tail_panels  # noqa: E402
 from .tanh import edge_of_stability, wrong_sign  # noqa: E402
 
 __all__ = [
+    "collapse_plane",
     "edge_of_stability",
+    "kesten_kappa",
     "law_of_balance",
     "noise_balance",
     "phase_diagram",

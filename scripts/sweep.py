@@ -1,0 +1,24 @@
+"""Rule sweep: one sweep of discrete-SGD ensembles, stored as the statistics its checks read."""
+
+import logging
+import time
+
+from sgdbalance import io, sweeps
+
+logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
+spec = snakemake.params.sweep
+params = sweeps.sweep_params(spec)
+logging.info("sweep %s: %s", snakemake.wildcards.sweep, params)
+start = time.perf_counter()
+
+
+def progress(done, total):
+    elapsed = time.perf_counter() - start
+    logging.info("%d/%d ensembles, %.0f s, ETA %.0f s", done, total, elapsed,
+                 elapsed * (total - done) / done)  # fmt: skip
+
+
+data = io.load_dataset(snakemake.input.data) if "data" in snakemake.input.keys() else None
+stats = sweeps.run(params, data, progress)
+logging.info("done in %.1f s", time.perf_counter() - start)
+io.save_npz_atomic(snakemake.output[0], stats)
