@@ -37,6 +37,32 @@ def test_macros_cover_every_check_and_measurement():
     assert text.count("\\newcommand") == 6  # strings other than verdicts are not numbers
 
 
+def test_macros_number_the_rows_of_a_table_in_the_details():
+    claims = [
+        {
+            "claim": "kesten_tails",
+            "verdict": "PASS",
+            "check_records": {
+                "kesten_tails_S4": {
+                    "value": 1.0,
+                    "tolerance": 4.0,
+                    "n": 2,
+                    "details": {
+                        "thresholds": [0.19, 0.46],
+                        "per_point": [{"hill": 1.26, "tag": "a"}, {"hill": 2.44}],
+                    },
+                }
+            },
+        }
+    ]
+    text = paper.tex_macros(claims, {"m": {"per_batch": [{"batch": 4, "thresholds": [0.1]}]}})
+    assert "\\newcommand{\\checkKestenTailsSFourPerPointTwoHill}{2.44}" in text
+    assert "\\newcommand{\\checkKestenTailsSFourThresholds}{0.19, 0.46}" in text
+    assert "\\newcommand{\\measuredMPerBatchOneThresholds}{0.1}" in text
+    names = [line.split("}")[0] for line in text.splitlines() if "newcommand" in line]
+    assert len(names) == len(set(names)) == 9
+
+
 def test_runtime_table_sums_stages():
     table = paper.runtime_table(
         {"benchmarks/train/a/part0.tsv": 10.0, "benchmarks/checks/b.tsv": 2.0}

@@ -90,14 +90,15 @@ def top_exponent(xy_means: BatchMeans, eta: float) -> float:
     return max(e["plus"], e["minus"])
 
 
-def collapse_thresholds(xy_means: BatchMeans, eta_max: float, n_grid: int = 400) -> list:
-    """Learning rates in ``(0, eta_max]`` where the top exponent changes sign.
+def collapse_thresholds(xy_means: BatchMeans, eta_max: float, n_grid: int = 150) -> list:
+    """Learning rates in ``[eta_max / 1000, eta_max]`` where the top exponent changes sign.
 
     It is 0 at eta = 0 with slope ``2 |beta2| > 0`` (0 repels for small steps). Sign changes
-    on a grid are refined by Brent's method; with Monte Carlo batches the exponent is a smooth
-    function of eta (the same draws at every eta), so its roots are well defined.
+    on a log-spaced grid (about 5 % apart) are refined by Brent's method; with Monte Carlo
+    batches the exponent is a smooth function of eta (the same draws at every eta), so its
+    roots are well defined.
     """
-    etas = np.linspace(eta_max / n_grid, eta_max, n_grid)
+    etas = np.geomspace(eta_max / 1e3, eta_max, n_grid)
     values = np.array([top_exponent(xy_means, e) for e in etas])
     return [
         optimize.brentq(lambda e: top_exponent(xy_means, e), etas[i], etas[i + 1], xtol=1e-12)

@@ -229,7 +229,7 @@ def divergence_map(p: DivergenceMapParams, progress: Callable | None = None) -> 
         for b, s in enumerate(p.batches):
             s = int(s)
             bm = discrete.batch_means(x * y, s, _seed(p.seed, 1, b, j), draws=p.theory_draws)
-            roots = discrete.collapse_thresholds(bm, eta_max=4.0 * s, n_grid=200)[:MAX_ROOTS]
+            roots = discrete.collapse_thresholds(bm, eta_max=4.0 * s)[:MAX_ROOTS]
             thresholds[b, j, : len(roots)] = np.array(roots) / s
             second_order[b, j] = discrete.second_order_threshold(m, s)
             for i, t in enumerate(p.temperatures):
