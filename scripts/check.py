@@ -5,7 +5,7 @@ import logging
 
 import numpy as np
 
-from sgdbalance import checks, fluctuation, fokker_planck, io, memory, networks, scaling
+from sgdbalance import checks, discrete, fluctuation, fokker_planck, io, memory, networks, scaling
 from sgdbalance.config import ensemble_params
 from sgdbalance.density import tail_exponent
 from sgdbalance.moments import Moments
@@ -48,8 +48,9 @@ elif kind == "tail_index":
     )  # fmt: skip
 elif kind == "discrete_collapse":
     record = checks.discrete_collapse(
-        io.load_npz(inputs.sweep), x, y, spec["seed"], spec.get("n_sigma", 4)
-    )
+        io.load_npz(inputs.sweep), x, y, spec["seed"], spec.get("n_sigma", 4),
+        spec.get("draws", discrete.MC_BATCHES),
+    )  # fmt: skip
 elif kind == "kesten_tails":
     record = checks.kesten_tails(
         io.load_npz(inputs.sweep), x, y, spec["n_tail"], spec["n_boot"], spec["seed"],

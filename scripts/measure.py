@@ -9,7 +9,10 @@ logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asc
 spec = snakemake.params.spec
 if spec.get("kind") == "discrete_threshold":
     x, y = io.load_dataset(snakemake.input.data)
-    record = discrete.threshold_report(x, y, spec.get("batches", [1]), spec["eta_max"], seed=0)
+    record = discrete.threshold_report(
+        x, y, spec.get("batches", [1]), spec["eta_max"], seed=0,
+        draws=spec.get("draws", discrete.MC_BATCHES),
+    )  # fmt: skip
     record["dataset"] = spec["dataset"]
 else:
     params = ensemble_params(snakemake.config["experiments"][spec["experiment"]])

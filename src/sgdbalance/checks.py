@@ -542,12 +542,14 @@ def relu_noise_balance(stats: dict, params, n_sigma: float = 4.0, late: float = 
     )
 
 
-def discrete_collapse(drift: dict, x, y, seed: int, n_sigma: float = 4.0) -> dict:
+def discrete_collapse(
+    drift: dict, x, y, seed: int, n_sigma: float = 4.0, draws: int | None = None
+) -> dict:
     """Simulated drift of ``log|v|`` near 0 (D = 1) against ``2 max(Lambda_+, Lambda_-)``.
 
     ``drift`` is a ``sweeps.collapse_drift`` record on the training set ``(x, y)``; the
-    exponents average over every minibatch (S = 1) or over Monte Carlo batches drawn from
-    ``seed``, whose error enters the tolerance. Verdict: every temperature within
+    exponents average over every minibatch (S = 1) or over ``draws`` Monte Carlo batches
+    drawn from ``seed``, whose error enters the tolerance. Verdict: every temperature within
     ``n_sigma`` combined standard errors. The details say, per T, which sign the SGF's
     ``T_c`` and the discrete threshold predict and which the simulation shows.
     """
@@ -555,7 +557,9 @@ def discrete_collapse(drift: dict, x, y, seed: int, n_sigma: float = 4.0) -> dic
     from .moments import Moments
 
     batch = int(drift["batch"])
-    bm = discrete.batch_means(np.asarray(x) * np.asarray(y), batch, seed)
+    bm = discrete.batch_means(
+        np.asarray(x) * np.asarray(y), batch, seed, draws or discrete.MC_BATCHES
+    )
     m = Moments.of_samples(x, y)
     t_c = m.beta2 / m.alpha3
     roots = [r / batch for r in discrete.collapse_thresholds(bm, eta_max=4.0 * batch)]

@@ -223,9 +223,12 @@ def check_config(config: dict) -> None:
             raise ConfigError(f"networks.{name}: {err}") from None
     for fig, spec in config.get("figures", {}).items():
         for role, name in _figure_names(spec):
-            pool = datasets if role == "dataset" else experiments | networks | sweeps
+            kind = role.split("[")[0]
+            pool, what = {
+                "dataset": (datasets, "datasets"),
+                "checks": (config.get("checks", {}), "checks"),
+            }.get(kind, (experiments | networks | sweeps, "experiments, networks or sweeps"))
             if name not in pool:
-                what = "datasets" if role == "dataset" else "experiments, networks or sweeps"
                 raise ConfigError(f"figures.{fig}.{role} = {name!r} is not among {what}")
     for name, t in config.get("tables", {}).items():
         if t["dataset"] not in datasets:

@@ -302,7 +302,7 @@ def second_order_kappa(moments, temperature: float, batch: int) -> float:
     return 1 + moments.beta1 / (temperature * (moments.alpha1 + batch * moments.beta1**2))
 
 
-def threshold_report(x, y, batches, eta_max: float, seed: int) -> dict:
+def threshold_report(x, y, batches, eta_max: float, seed: int, draws: int = MC_BATCHES) -> dict:
     """The discrete collapse thresholds of a training set for several S (in T = eta / S),
     beside the SGF's ``T_c`` and the second-order values: a measurement, not a check."""
     m = Moments.of_samples(x, y)
@@ -310,7 +310,7 @@ def threshold_report(x, y, batches, eta_max: float, seed: int) -> dict:
     t_c = m.beta2 / m.alpha3
     rows = []
     for s in batches:
-        bm = batch_means(xy, int(s), seed)
+        bm = batch_means(xy, int(s), seed, draws)
         roots = collapse_thresholds(bm, eta_max * s)
         rows.append({
             "batch": int(s),

@@ -283,7 +283,10 @@ rule fig_collapse_plane_render:
 
 rule fig_kesten_render:
     input:
-        sweeps=figure_inputs("fig_kesten")["sweeps"],
+        checks=[
+            f"results/checks/{name}.json"
+            for name in config["figures"]["fig_kesten"]["checks"]
+        ],
         data=f"results/data/{config['figures']['fig_kesten']['dataset']}.npz",
     output:
         pdf=report(
