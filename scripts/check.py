@@ -5,9 +5,20 @@ import logging
 
 import numpy as np
 
-from sgdbalance import checks, discrete, fluctuation, fokker_planck, io, memory, networks, scaling
+from sgdbalance import (
+    checks,
+    collapse,
+    fluctuation,
+    fokker_planck,
+    io,
+    kesten,
+    memory,
+    networks,
+    scaling,
+)  # fmt: skip
 from sgdbalance.config import ensemble_params
 from sgdbalance.density import tail_exponent
+from sgdbalance.discrete import MC_BATCHES
 from sgdbalance.moments import Moments
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
@@ -47,12 +58,12 @@ elif kind == "tail_index":
         spec.get("n_sigma", 4),
     )  # fmt: skip
 elif kind == "discrete_collapse":
-    record = checks.discrete_collapse(
+    record = collapse.collapse_check(
         io.load_npz(inputs.sweep), x, y, spec["seed"], spec.get("n_sigma", 4),
-        spec.get("draws", discrete.MC_BATCHES),
+        spec.get("draws", MC_BATCHES),
     )  # fmt: skip
 elif kind == "kesten_tails":
-    record = checks.kesten_tails(
+    record = kesten.kesten_check(
         io.load_npz(inputs.sweep), x, y, spec["n_tail"], spec["n_boot"], spec["seed"],
         spec.get("n_sigma", 4),
     )  # fmt: skip

@@ -1,19 +1,26 @@
-"""Rule measure: a number without a verdict (how far discrete SGD lies from the SGF)."""
+"""Rule measure: numbers without a verdict (how far discrete SGD lies from the SGF)."""
 
 import logging
 
-from sgdbalance import checks, discrete, io
+from sgdbalance import checks, collapse, io, kesten
 from sgdbalance.config import ensemble_params
+from sgdbalance.discrete import MC_BATCHES
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 spec = snakemake.params.spec
-if spec.get("kind") == "discrete_threshold":
+kind = spec.get("kind", "finite_step")
+if kind == "discrete_threshold":
     x, y = io.load_dataset(snakemake.input.data)
-    record = discrete.threshold_report(
-        x, y, spec.get("batches", [1]), spec["eta_max"], seed=0,
-        draws=spec.get("draws", discrete.MC_BATCHES),
+    record = collapse.threshold_report(
+        x, y, spec.get("batches", [1]), spec["eta_max"], spec["seed"],
+        spec.get("draws", MC_BATCHES),
     )  # fmt: skip
     record["dataset"] = spec["dataset"]
+elif kind == "hill_bias":
+    x, _ = io.load_dataset(snakemake.input.data)
+    sweep = io.load_npz(snakemake.input.sweep)
+    record = kesten.hill_bias(sweep, x, spec["n_tails"], spec["n_boot"], spec["seed"])
+    record["sweep"] = spec["sweep"]
 else:
     params = ensemble_params(snakemake.config["experiments"][spec["experiment"]])
     theory, meta = io.load_theory(snakemake.input.theory)

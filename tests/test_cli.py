@@ -197,7 +197,7 @@ def test_tail_index_population_at_t_one_over_s_plus_2(capsys):
     out = capsys.readouterr().out
     assert _number(out, "kappa, Kesten (exact)") == pytest.approx(2.0, abs=1e-5)
     assert _number(out, "kappa, SGF") == pytest.approx(1 + 6 / 2)  # 1 + beta1/(T alpha1)
-    assert _number(out, "kappa, second order") == pytest.approx(2.0)  # 1 + 1/(T (2 + 4))
+    assert _number(out, "kappa, kappa=2 fit") == pytest.approx(2.0)  # 1 + 1/(T (2 + 4))
 
 
 def test_tail_index_of_a_dataset(tmp_path, capsys):

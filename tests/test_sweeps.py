@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sgdbalance import checks, discrete, sweeps, tails
+from sgdbalance import collapse, discrete, kesten, sweeps, tails
 from sgdbalance.ensemble import EnsembleParams, simulate
 
 
@@ -18,11 +18,18 @@ def test_drift_of_log_v_near_zero_is_twice_the_top_exponent():
     out = sweeps.collapse_drift(x, y, p)
     bm = discrete.batch_means(x * y, 1, seed=0)
     for eta, drift, se in zip(out["eta"], out["drift"], out["drift_se"], strict=True):
-        assert abs(drift - 2 * discrete.top_exponent(bm, eta)) < 4 * se
+        assert abs(drift - 2 * collapse.top_exponent(bm, eta)) < 4 * se
     # The check built on it passes, and fails when the drift is shifted by 10 standard errors.
-    assert checks.discrete_collapse(out, x, y, seed=0)["passed"]
+    assert collapse.collapse_check(out, x, y, seed=0)["passed"]
     shifted = out | {"drift": out["drift"] + 10 * out["drift_se"]}
-    assert not checks.discrete_collapse(shifted, x, y, seed=0)["passed"]
+    assert not collapse.collapse_check(shifted, x, y, seed=0)["passed"]
+    broken = out | {"drift": np.array([out["drift"][0], np.nan])}
+    assert not collapse.collapse_check(broken, x, y, seed=0)["passed"]  # nan fails
+
+
+def test_engine_seeds_of_a_sweep_differ_by_position_and_length():
+    seeds = {sweeps._seed(1), sweeps._seed(1, 0), sweeps._seed(1, 0, 0), sweeps._seed(1, 1)}
+    assert len(seeds) == 4
 
 
 def test_drift_sweep_stops_when_a_run_leaves_the_linear_regime():
@@ -70,15 +77,28 @@ def test_kesten_check_passes_on_sgd_and_fails_against_the_sgf_index():
     p = sweeps.KestenTailsParams(points=((0.5, 1), (0.2, 4)), n_runs=8192, steps=600,
                                  burn_in=200, seed=6, keep=400)  # fmt: skip
     out = sweeps.kesten_tails(x, y, p)
-    record = checks.kesten_tails(out, x, y, n_tail=300, n_boot=200, seed=7)
+    record = kesten.kesten_check(out, x, y, n_tail=300, n_boot=200, seed=7)
     assert record["passed"], record["details"]["per_point"]
     for row in record["details"]["per_point"]:
         # The SGF's index (2 and 3.5 here) is far outside the interval: the check can tell.
         assert abs(row["hill"] - row["sgf"]) > 4 * row["hill_std"]
+    # A point with no power-law tail (eta < 1 / max x^2) is an error, not a silent pass.
+    short = out | {"eta": np.array([0.5 / np.max(x**2), 0.8])}
+    with pytest.raises(ValueError, match="no power-law tail"):
+        kesten.kesten_check(short, x, y, n_tail=300, n_boot=20, seed=7)
+
+
+def test_hill_bias_lists_every_tail_count():
+    x, y = data(0.5, 0.5)
+    p = sweeps.KestenTailsParams(points=((0.4, 1),), n_runs=512, steps=300, burn_in=100,
+                                 seed=2, keep=600)  # fmt: skip
+    out = kesten.hill_bias(sweeps.kesten_tails(x, y, p), x, [100, 400], n_boot=20, seed=3)
+    assert [r["n_tail"] for r in out["per_point"]] == [100, 400]
+    assert all(np.isfinite(r["relative_bias"]) for r in out["per_point"])
 
 
 def test_divergence_map_shapes_and_thresholds():
-    p = sweeps.DivergenceMapParams(ks=(0.1, 1.0), temperatures=(0.05, 2.0), batches=(1, 4),
+    p = sweeps.DivergenceMapParams(ks=(0.1, 1.0), temperatures=(0.01, 2.0), batches=(1, 4),
                                    sigma=1.0, n=2000, data_seed=3, n_runs=8, steps=300, seed=4,
                                    theory_draws=4096)  # fmt: skip
     out = sweeps.divergence_map(p)

@@ -171,8 +171,8 @@ def jobs_of(target, cwd) -> set[str]:
         ("table1", {"data", "table1_render", "table1"}),
         (
             "fig_discrete",
-            {"data", "sweep", "check", "fig_collapse_plane_render", "fig_kesten_render"}
-            | {"fig_discrete"},
+            {"data", "sweep", "check", "measure", "fig_collapse_plane_render"}
+            | {"fig_kesten_render", "fig_discrete"},
         ),
     ],
 )

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from . import discrete, io, paper, provenance
+from . import collapse, discrete, io, kesten, paper, provenance
 from .data import DatasetParams, make_dataset
 from .density import NotNormalisable, critical_temperature, stationary_density, tail_exponent
 from .ensemble import EnsembleParams, balanced_init, simulate
@@ -150,6 +150,11 @@ def cmd_tc(args) -> int:
             _check_positive(args.eta_max, "--eta-max")
         if args.weight_decay != 0:
             raise SystemExit("error: --discrete is without weight decay: drop --weight-decay")
+        if args.depth != 1:
+            raise SystemExit(
+                f"error: --discrete is the two-layer model's threshold (--depth 1), got --depth "
+                f"{args.depth}"
+            )
         moments, x, y = _distribution(args, "tc --discrete")
     try:
         t_c = critical_temperature(moments, args.depth, args.weight_decay)
@@ -169,23 +174,23 @@ def _discrete_thresholds(args, moments, x, y, t_c) -> None:
     eta_max = 4.0 * batch if args.eta_max is None else args.eta_max
     if x is None:
         source = _describe_source(args)
-        roots = discrete.population_collapse_thresholds(batch, args.k, args.sigma, eta_max)
+        roots = collapse.population_collapse_thresholds(batch, args.k, args.sigma, eta_max)
         ses = [0.0] * len(roots)
 
         def top(eta):
-            e = discrete.population_lyapunov(eta, batch, args.k, args.sigma)
+            e = collapse.population_lyapunov(eta, batch, args.k, args.sigma)
             return max(e["plus"], e["minus"])
 
     else:
         bm = discrete.batch_means(x * y, batch, args.seed)
         source = _describe_source(args, bm, x.size)
-        roots = discrete.collapse_thresholds(bm, eta_max)
-        ses = [discrete.threshold_se(bm, eta) for eta in roots]
+        roots = collapse.collapse_thresholds(bm, eta_max)
+        ses = [collapse.threshold_se(bm, eta) for eta in roots]
 
         def top(eta):
-            return discrete.top_exponent(bm, eta)
+            return collapse.top_exponent(bm, eta)
 
-    second = discrete.second_order_threshold(moments, batch)
+    second = collapse.second_order_threshold(moments, batch)
     print(_row("T_c, SGF", f"{t_c:.6g}", "beta2/alpha3"))
     print(_row("T_c, second order", f"{second:.6g}", f"beta2/(alpha3 + S beta2^2), S = {batch}"))
     print(f"discrete SGD, S = {batch}, eta in (0, {eta_max:g}]  ({source})")
@@ -226,12 +231,12 @@ def cmd_lyapunov(args) -> int:
     moments, x, y = _distribution(args, "lyapunov")
     if x is None:
         source = _describe_source(args)
-        e = discrete.population_lyapunov(eta, batch, args.k, args.sigma)
+        e = collapse.population_lyapunov(eta, batch, args.k, args.sigma)
         e["plus_se"] = e["minus_se"] = 0.0
     else:
         bm = discrete.batch_means(x * y, batch, args.seed)
         source = _describe_source(args, bm, x.size)
-        e = discrete.lyapunov_exponents(bm, eta)
+        e = collapse.lyapunov_exponents(bm, eta)
     print(f"D = 1 near v = 0, eta = {eta:g}, S = {batch}, T = eta/S = {eta / batch:.6g}")
     print(f"  ({source}; m = minibatch mean of x y)")
     plus, minus = _pm(e["plus"], e["plus_se"]), _pm(e["minus"], e["minus_se"])
@@ -279,14 +284,14 @@ def cmd_tail_index(args) -> int:
         return 0
     note = None
     if x is None:
-        value, comment = _kappa_text(discrete.population_kesten_index(eta, batch), 0.0, "data")
+        value, comment = _kappa_text(kesten.population_kesten_index(eta, batch), 0.0, "data")
         source = "x ~ N(0, 1), quadrature"
     else:
         bm = discrete.batch_means(x * x, batch, args.seed)
-        kesten = discrete.kesten_index(bm, eta)
-        value, comment = _kappa_text(kesten["kappa"], kesten["kappa_se"], "training set")
+        index = kesten.kesten_index(bm, eta)
+        value, comment = _kappa_text(index["kappa"], index["kappa_se"], "training set")
         source = _describe_source(args, bm, x.size)
-        n_eff = kesten.get("effective_batches")
+        n_eff = index.get("effective_batches")
         if not bm.exact and n_eff is not None and n_eff < 100:
             note = (
                 f"note: only ~{n_eff:.0f} of the drawn batches carry E|A|^kappa, "
@@ -296,9 +301,10 @@ def cmd_tail_index(args) -> int:
     print(f"  ({source})")
     if note:
         print(note)
-    second = discrete.second_order_kappa(moments, temperature, batch)
+    second = kesten.kappa_two_interpolation(moments, temperature, batch)
     print(_row("kappa, SGF", f"{sgf:.6g}", "1 + beta1/(T alpha1)"))
-    print(_row("kappa, second order", f"{second:.6g}", "1 + beta1/(T (alpha1 + S beta1^2))"))
+    print(_row("kappa, kappa=2 fit", f"{second:.6g}",
+               "1 + beta1/(T (alpha1 + S beta1^2)): exact only where kappa = 2"))  # fmt: skip
     return 0
 
 

@@ -207,6 +207,14 @@ def check_config(config: dict) -> None:
                     f"normalisable stationary density to compare with ({reason})"
                 )
     for name, m in config.get("measurements", {}).items():
+        if "sweep" in m:
+            sweep = sweeps.get(m["sweep"], {})
+            if sweep.get("kind") != "kesten_tails":
+                raise ConfigError(f"measurements.{name}.sweep = {m['sweep']!r} must name a "
+                                  "kesten_tails sweep")  # fmt: skip
+            if max(m["n_tails"]) >= sweep.get("keep", 5000):
+                raise ConfigError(f"measurements.{name}.n_tails must be < the sweep's keep")
+            continue
         if "dataset" in m:
             if m["dataset"] not in datasets:
                 raise ConfigError(f"measurements.{name}.dataset = {m['dataset']!r} is not defined")
@@ -227,9 +235,11 @@ def check_config(config: dict) -> None:
             pool, what = {
                 "dataset": (datasets, "datasets"),
                 "checks": (config.get("checks", {}), "checks"),
+                "bias": (config.get("measurements", {}), "measurements"),
             }.get(kind, (experiments | networks | sweeps, "experiments, networks or sweeps"))
             if name not in pool:
                 raise ConfigError(f"figures.{fig}.{role} = {name!r} is not among {what}")
+    _check_discrete_figures(config)
     for name, t in config.get("tables", {}).items():
         if t["dataset"] not in datasets:
             raise ConfigError(f"tables.{name}.dataset = {t['dataset']!r} is not among datasets")
@@ -239,6 +249,31 @@ def check_config(config: dict) -> None:
                 f"tables.{name}.weight_decay = {t['weight_decay']} leaves no learning phase: "
                 f"allowed range 0 <= weight_decay < beta2 = {beta2:.4g}"
             )
+
+
+def _check_discrete_figures(config: dict) -> None:
+    """The finite-step figures read a divergence map, and kesten_tails checks of one dataset."""
+    figures, sweeps, checks = config.get("figures", {}), config.get("sweeps", {}), config["checks"]
+    if "fig_collapse_plane" in figures:
+        name = figures["fig_collapse_plane"]["map"]
+        if sweeps[name]["kind"] != "divergence_map":
+            raise ConfigError(f"figures.fig_collapse_plane.map = {name!r} must be a divergence_map")
+    if "fig_kesten" in figures:
+        spec = figures["fig_kesten"]
+        for name in spec["checks"]:
+            if checks[name]["kind"] != "kesten_tails":
+                raise ConfigError(
+                    f"figures.fig_kesten.checks: {name!r} is not a kesten_tails check"
+                )
+            dataset = sweeps[checks[name]["sweep"]]["dataset"]
+            if dataset != spec["dataset"]:
+                raise ConfigError(
+                    f"figures.fig_kesten.dataset = {spec['dataset']!r}, but check {name!r} "
+                    f"simulates on {dataset!r}"
+                )
+        bias = config["measurements"].get(spec.get("bias"), {})
+        if "bias" in spec and bias.get("kind") != "hill_bias":
+            raise ConfigError(f"figures.fig_kesten.bias = {spec['bias']!r} must be a hill_bias")
 
 
 def _figure_names(spec: dict):

@@ -1,5 +1,5 @@
 """Sweeps of discrete SGD over (T, S) and data, kept as the few numbers their checks and
-figures read (never the samples): the evidence for ``discrete.py``.
+figures read (never the samples): the evidence for ``collapse.py`` and ``kesten.py``.
 
 - ``collapse_drift``: D = 1 started near v = 0; the drift of ``log|v|`` per step, which the
   linearisation predicts to be ``2 max(Lambda_+, Lambda_-)``.
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import discrete
+from . import collapse
+from .discrete import batch_means
 from .ensemble import EnsembleParams, balanced_init, simulate
 from .moments import Moments
 
@@ -27,8 +28,10 @@ CHUNK_RUNS = 8192  # runs per engine call: bounds the memory of the checkpoint r
 
 
 def _seed(seed: int, *position: int) -> int:
-    """The engine seed of the ensemble at ``position`` in a sweep rooted at ``seed``."""
-    return int(np.random.SeedSequence([seed, *position]).generate_state(1, np.uint64)[0] >> 1)
+    """The engine seed of the ensemble at ``position`` in a sweep rooted at ``seed`` (the
+    length is part of the entropy: SeedSequence pads short lists with zeros)."""
+    entropy = [seed, len(position), *position]
+    return int(np.random.SeedSequence(entropy).generate_state(1, np.uint64)[0] >> 1)
 
 
 def _chunks(n_runs: int):
@@ -60,15 +63,23 @@ class CollapseDriftParams:
 
 
 def collapse_drift(x, y, p: CollapseDriftParams, progress: Callable | None = None) -> dict:
-    """Mean drift of ``log|v|`` per step over the second half of the run, and its standard
-    error over runs (the first half lets the faster-decaying amplitude die out)."""
+    """Mean drift of ``log|v|`` per step from the checkpoint nearest ``steps / 2`` (40
+    log-spaced checkpoints: within about 10 % of it) to the end, and its standard error over
+    runs; the first half lets the faster-decaying amplitude die out.
+
+    Returns
+    -------
+    dict of ndarray
+        ``temperature``, ``eta``, ``drift``, ``drift_se``: shape (len(temperatures),);
+        scalars ``batch``, ``n_runs``, ``steps``.
+    """
     a = np.sqrt(p.v0 / 2)
     drift, se = [], []
     for i, t in enumerate(p.temperatures):
         eta = t * p.batch
         params = EnsembleParams(
             method="sgd", depth=1, eta=eta, batch=p.batch, n_runs=p.n_runs,
-            seed=_seed(p.seed, i), time=p.steps * eta, init=(2 * a, a), n_checkpoints=2,
+            seed=_seed(p.seed, i), time=p.steps * eta, init=(2 * a, a), n_checkpoints=40,
             diverge_at=1.0,
         )  # fmt: skip
         rates = []
@@ -112,7 +123,7 @@ class KestenTailsParams:
     burn_in: int
     seed: int
     keep: int = 5000
-    n_checkpoints: int = 100
+    n_checkpoints: int = 400  # log-spaced: about 55 samples per run after burn_in = steps / 3
     init_v: float = 0.5
 
     def __post_init__(self):
@@ -126,9 +137,16 @@ class KestenTailsParams:
 
 
 def kesten_tails(x, y, p: KestenTailsParams, progress: Callable | None = None) -> dict:
-    """Per point: the ``keep`` largest stationary ``|v|`` and their runs (``point`` says which
-    point a row belongs to), the number of samples, and the runs that diverged (|v| > 1e150:
-    none unless SGD has no stationary law)."""
+    """Per point: the ``keep`` largest stationary ``|v|`` and their runs, the number of
+    samples, and the runs that diverged (|v| > 1e150: none unless SGD has no stationary law).
+
+    Returns
+    -------
+    dict of ndarray
+        ``temperature``, ``batch``, ``eta``, ``n_samples``, ``n_diverged``: shape (points,);
+        ``top_point``, ``top_run``, ``top_value``: shape (points * keep,), the point and run of
+        each kept ``|v|``; scalar ``n_runs``.
+    """
     point_col, run_col, value_col, n_samples, diverged = [], [], [], [], []
     for i, (t, s) in enumerate(p.points):
         eta, batch = t * s, int(s)
@@ -213,8 +231,15 @@ MAX_ROOTS = 4  # thresholds stored per (S, k); Lambda's sign changes come in pai
 
 
 def divergence_map(p: DivergenceMapParams, progress: Callable | None = None) -> dict:
-    """Fraction of runs diverged, shape (S, k, T), and per (S, k) the discrete thresholds in T
-    (nan-padded), the SGF's ``T_c`` and the second-order threshold."""
+    """Fraction of runs diverged, and the thresholds of each training set.
+
+    Returns
+    -------
+    dict of ndarray
+        ``diverged_fraction`` (S, k, T); ``thresholds`` (S, k, MAX_ROOTS): the discrete
+        thresholds in T, nan-padded; ``second_order_threshold`` (S, k); ``sgf_critical_
+        temperature`` (k,); the grids ``ks``, ``temperatures``, ``batches``.
+    """
     shape = (len(p.batches), len(p.ks))
     fraction = np.zeros(shape + (len(p.temperatures),))
     thresholds = np.full(shape + (MAX_ROOTS,), np.nan)
@@ -228,10 +253,10 @@ def divergence_map(p: DivergenceMapParams, progress: Callable | None = None) -> 
         v_star = m.beta2 / m.beta1
         for b, s in enumerate(p.batches):
             s = int(s)
-            bm = discrete.batch_means(x * y, s, _seed(p.seed, 1, b, j), draws=p.theory_draws)
-            roots = discrete.collapse_thresholds(bm, eta_max=4.0 * s)[:MAX_ROOTS]
+            bm = batch_means(x * y, s, [p.seed, 1, b, j], draws=p.theory_draws)
+            roots = collapse.collapse_thresholds(bm, eta_max=4.0 * s)[:MAX_ROOTS]
             thresholds[b, j, : len(roots)] = np.array(roots) / s
-            second_order[b, j] = discrete.second_order_threshold(m, s)
+            second_order[b, j] = collapse.second_order_threshold(m, s)
             for i, t in enumerate(p.temperatures):
                 params = EnsembleParams(
                     method="sgd", depth=1, eta=t * s, batch=s, n_runs=p.n_runs,

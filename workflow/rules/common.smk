@@ -116,8 +116,15 @@ def measurement_spec(wildcards):
 
 
 def measurement_inputs(wildcards):
-    """A measurement reads an ensemble and the theory of the same experiment, or a dataset."""
+    """A measurement reads an ensemble and the theory of the same experiment, a dataset, or a
+    sweep with its dataset."""
     spec = measurement_spec(wildcards)
+    if "sweep" in spec:
+        dataset = config["sweeps"][spec["sweep"]]["dataset"]
+        return {
+            "sweep": f"results/sweeps/{spec['sweep']}.npz",
+            "data": f"results/data/{dataset}.npz",
+        }
     if "dataset" in spec:
         return {"data": f"results/data/{spec['dataset']}.npz"}
     name = spec["experiment"]

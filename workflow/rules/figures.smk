@@ -288,6 +288,11 @@ rule fig_kesten_render:
             for name in config["figures"]["fig_kesten"]["checks"]
         ],
         data=f"results/data/{config['figures']['fig_kesten']['dataset']}.npz",
+        bias=[
+            f"results/measurements/{name}.json"
+            for name in [config["figures"]["fig_kesten"].get("bias")]
+            if name
+        ],
     output:
         pdf=report(
             "results/figures/fig_kesten.pdf",

@@ -4,7 +4,7 @@ tail index against T (D = 0), each beside the SGF prediction it corrects."""
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .. import discrete
+from .. import kesten
 from .common import STYLE
 
 BATCH_COLORS = ("C0", "C1", "C2", "C3", "C4")
@@ -59,12 +59,14 @@ def _edges(centres):
     return np.exp(np.concatenate([[2 * log[0] - mid[0]], mid, [2 * log[-1] - mid[-1]]]))
 
 
-def kesten_kappa(points: list[dict], sgf_ratio: float, t_range=(0.01, 1.0)):
+def kesten_kappa(points: list[dict], sgf_ratio: float, biased=(), t_range=(0.01, 1.0)):
     """kappa against T: the SGF's ``1 + beta1/(T alpha1)`` (``sgf_ratio = beta1/alpha1``),
     Kesten's kappa for ``x ~ N(0, 1)`` and for the training set, per S, and Hill estimates.
 
     ``points``: dicts with ``temperature``, ``batch``, ``hill``, ``hill_lo``, ``hill_hi``,
     ``kesten`` (of the training set), as in the ``kesten_tails`` check's details.
+    ``biased``: rows of a ``hill_bias`` measurement (``temperature``, ``batch``, ``hill``,
+    ``hill_std``, ``kesten``) at kappa beyond the checks' scope, drawn hollow.
     """
     batches = sorted({p["batch"] for p in points})
     temps = np.geomspace(*t_range, 200)
@@ -74,7 +76,7 @@ def kesten_kappa(points: list[dict], sgf_ratio: float, t_range=(0.01, 1.0)):
         for b, s in enumerate(batches):
             color = BATCH_COLORS[b]
             grid = np.geomspace(*t_range, 28)
-            kappa = np.array([discrete.population_kesten_index(t * s, s) for t in grid])
+            kappa = np.array([kesten.population_kesten_index(t * s, s) for t in grid])
             ok = kappa > 0
             ax.plot(grid[ok], kappa[ok], "-", color=color, lw=1.2,
                     label=f"Kesten, S = {s}, x ~ N(0,1)")  # fmt: skip
@@ -86,7 +88,17 @@ def kesten_kappa(points: list[dict], sgf_ratio: float, t_range=(0.01, 1.0)):
             ax.errorbar(t, hill, yerr=err, fmt="o", color=color, mec="k", ms=4, capsize=2,
                         label=f"SGD, Hill (95 %), S = {s}")  # fmt: skip
             ax.plot(t, [p["kesten"] for p in mine], "x", color="k", ms=4)
+            out = [p for p in biased if p["batch"] == s]
+            if out:
+                ax.errorbar([p["temperature"] for p in out], [p["hill"] for p in out],
+                            yerr=[1.96 * p["hill_std"] for p in out], fmt="o", mfc="white",
+                            color=color, ms=4, capsize=2)  # fmt: skip
+                ax.plot([p["temperature"] for p in out], [p["kesten"] for p in out], "x",
+                        color="k", ms=4)  # fmt: skip
         ax.plot([], [], "x", color="k", label="Kesten, training set")
+        if biased:
+            label = "SGD, Hill, kappa > 2.5 (measured, not checked)"
+            ax.plot([], [], "o", mfc="white", mec="0.3", label=label)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlim(*t_range)
