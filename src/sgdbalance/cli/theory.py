@@ -1,0 +1,119 @@
+"""The SGF's stationary density and critical temperature, and the simulator: ``density``,
+``tc`` and ``simulate``."""
+
+import sys
+
+import numpy as np
+
+from .. import io
+from ..data import DatasetParams, make_dataset
+from ..density import NotNormalisable, critical_temperature, stationary_density
+from ..ensemble import EnsembleParams, balanced_init, simulate
+from .common import (
+    _check_batch_and_seed,
+    _check_positive,
+    _distribution,
+    _emit,
+    _population_moments,
+)
+from .discrete import _discrete_thresholds
+
+DATA_STREAM = 0xDA7A  # the CLI's dataset is drawn from SeedSequence([seed, DATA_STREAM])
+
+
+def cmd_density(args) -> int:
+    moments = _population_moments(args)
+    try:
+        d = stationary_density(moments, args.depth, args.temperature, args.width, args.sign)
+    except NotNormalisable as err:
+        print(f"no normalisable stationary density: {err}", file=sys.stderr)
+        return 1
+    if args.grid:
+        lo, hi, n = args.grid
+        v = np.linspace(lo, hi, int(n))
+    else:
+        v = np.linspace(*d.quantile([0.001, 0.999]), 401)
+    comment = (
+        f"stationary density of v, D = {args.depth}, T = {args.temperature:g}, width = "
+        f"{args.width}, sign = {args.sign:+d}\nmoments: {moments}\n"
+        f"mean = {d.mean:.6g}, variance = {d.variance:.6g}"
+    )
+    _emit({"v": v, "p": d.pdf(v)}, comment, args.out)
+    return 0
+
+
+def cmd_tc(args) -> int:
+    if not args.discrete:
+        if args.batch is not None or args.eta_max is not None:
+            raise SystemExit("error: --batch and --eta-max apply only with --discrete")
+        moments = _population_moments(args)
+    else:
+        if args.batch is None:
+            raise SystemExit("error: --discrete needs --batch S, the minibatch size")
+        _check_batch_and_seed(args)
+        if args.eta_max is not None:
+            _check_positive(args.eta_max, "--eta-max")
+        if args.weight_decay != 0:
+            raise SystemExit("error: --discrete is without weight decay: drop --weight-decay")
+        if args.depth != 1:
+            raise SystemExit(
+                f"error: --discrete is the two-layer model's threshold (--depth 1), got --depth "
+                f"{args.depth}"
+            )
+        moments, x, y = _distribution(args, "tc --discrete")
+    try:
+        t_c = critical_temperature(moments, args.depth, args.weight_decay)
+    except ValueError as err:
+        print(f"no critical temperature: {err}", file=sys.stderr)
+        return 1
+    if not args.discrete:
+        print(f"{t_c:.10g}")
+        return 0
+    _discrete_thresholds(args, moments, x, y, t_c)
+    return 0
+
+
+def cmd_simulate(args) -> int:
+    if args.data:
+        x, y = io.load_dataset(args.data)
+    else:
+        if args.k is None or args.sigma is None:
+            raise SystemExit("error: give --data, or --k and --sigma")
+        params = DatasetParams(n=args.n, k=args.k, sigma=args.sigma, seed=args.seed)
+        x, y = make_dataset(params, np.random.default_rng([args.seed, DATA_STREAM]))
+    try:
+        p = EnsembleParams(
+            method="sgd",
+            depth=args.depth,
+            eta=args.eta,
+            batch=args.batch,
+            n_runs=args.runs,
+            seed=args.seed,
+            time=args.steps * args.eta,
+            burn_in=args.burn_in * args.eta,
+            init=balanced_init(args.init, args.depth),
+            hist_range=(-1e6, 1e6),
+            hist_bins=1,
+        )
+    except ValueError as err:
+        raise SystemExit(f"error: {err}") from None
+
+    def progress(first, runs, step):
+        print(f"runs {first}-{first + runs}: step {step}/{p.n_steps}", file=sys.stderr)
+
+    stats = simulate(x, y, p, progress=progress)
+    n, s1, s2 = stats["n_samples"].sum(), stats["sum_v"].sum(), stats["sum_v2"].sum()
+    comment = (
+        f"final v of {p.n_runs} SGD runs, D = {p.depth}, eta = {p.eta:g}, S = {p.batch}, "
+        f"T = {p.temperature:g}, {p.n_steps} steps, seed {p.seed}\n"
+        f"diverged: {int(stats['diverged'].sum())} (|v| > {p.diverge_at:g}; v is nan)\n"
+        f"time average after {args.burn_in} steps: mean {s1 / n:.6g}, "
+        f"variance {s2 / n - (s1 / n) ** 2:.6g}"
+    )
+    columns = {
+        "run": np.arange(p.n_runs),
+        "v": stats["v_final"],
+        "diverged": stats["diverged"].astype(int),
+    }
+    _emit(columns, comment, args.out)
+    return 0
