@@ -86,7 +86,7 @@ def opposite_signs_one_dies(
     t, temp, floor = p.time, p.temperature, moments.delta / moments.alpha1
     alone = _density(m, p.depth, temp, 1)  # the surviving path, once alone
     smaller = np.min(np.abs(end), axis=1)
-    value = float(np.mean(smaller < cutoff))
+    value = float(np.mean(smaller >= cutoff))  # runs where both paths survive
     details = {}
     if p.depth == 1:
         need = np.log(np.abs(start.prod(axis=1))) - 2.0 * np.log(cutoff)
@@ -121,13 +121,13 @@ def opposite_signs_one_dies(
     spread = 3.0 * progress * np.sqrt(2.0 / p.n_steps)
     p_fail = float(stats.norm.sf((progress - need) / spread)) if progress > 0 else 1.0
     k = _allowed_failures(n, p_fail, alpha)
-    tolerance = 1.0 - k / n
+    tolerance = k / n
     decisive = progress > need
     opposite = bool(np.all(np.sign(start[:, 0]) != np.sign(start[:, 1])))
     wrong = np.sign(start) != np.sign(moments.beta2)
     return verdict(
         f"Thm 4.1, D = {p.depth}, T = {temp:g}: of two paths started with opposite signs, one dies",
-        f"fraction of runs whose smaller |v_i| at t = {t:g} is below {cutoff:g}",
+        f"fraction of runs in which both |v_i| at t = {t:g} are still >= {cutoff:g}",
         value,
         tolerance,
         f"guaranteed progress {progress:.4g} against {need:.4g} needed for the cutoff "
@@ -136,7 +136,7 @@ def opposite_signs_one_dies(
         f"P(Binomial(n = {n}, p) > k) <= {alpha:g}",
         n,
         p.seed,
-        value >= tolerance and decisive,
+        value <= tolerance and decisive,
         cutoff=cutoff,
         time=t,
         opposite_signs_at_start=opposite,
