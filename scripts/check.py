@@ -8,12 +8,14 @@ import numpy as np
 from sgdbalance import (
     checks,
     collapse,
+    finite_step,
     fluctuation,
     fokker_planck,
     io,
     kesten,
     memory,
     networks,
+    relu,
     scaling,
 )  # fmt: skip
 from sgdbalance.config import ensemble_params
@@ -93,10 +95,10 @@ elif kind == "memory":
         record = memory.paths_equalise(run, params, moments, spec.get("fraction", 0.1))
 elif kind == "relu_identity":
     net = networks.network_params(snakemake.config["networks"][spec["network"]])
-    record = checks.relu_identity(net, spec["n_states"], spec["seed"], spec.get("max_ulps", 8))
+    record = relu.relu_identity(net, spec["n_states"], spec["seed"], spec.get("max_ulps", 8))
 elif kind == "relu_balance":
     net = networks.network_params(snakemake.config["networks"][spec["network"]])
-    record = checks.relu_noise_balance(io.load_npz(inputs.network), net, spec.get("n_sigma", 4))
+    record = relu.relu_noise_balance(io.load_npz(inputs.network), net, spec.get("n_sigma", 4))
 elif kind == "mode":
     record = checks.mode(
         run, params, theory, moments, spec["n_boot"], spec["seed"], spec.get("n_sigma", 4)
@@ -109,7 +111,7 @@ elif kind == "finite_step_series":
         density, _ = io.load_theory(theory_path)
         params = ensemble_params(snakemake.config["experiments"][name])
         series.append((io.load_npz(run_path), params, density))
-    record = checks.finite_step_series(series, moments, spec.get("n_sigma", 4))
+    record = finite_step.finite_step_series(series, moments, spec.get("n_sigma", 4))
 else:
     raise ValueError(f"unknown check kind {kind!r}")
 record["check"] = snakemake.wildcards.check

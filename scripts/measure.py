@@ -2,7 +2,7 @@
 
 import logging
 
-from sgdbalance import checks, collapse, io, kesten
+from sgdbalance import collapse, finite_step, io, kesten
 from sgdbalance.config import ensemble_params
 from sgdbalance.discrete import MC_BATCHES
 
@@ -27,7 +27,7 @@ else:
     if theory is None:
         raise ValueError(f"no stationary density to compare with: {meta['not_normalisable']}")
     run = io.load_npz(snakemake.input.run)
-    record = checks.finite_step_gap(run, theory, params, spec["alpha"])
+    record = finite_step.finite_step_gap(run, theory, params, spec["alpha"])
 record["measurement"] = snakemake.wildcards.measurement
 logging.info("%s", record)
 io.save_json_atomic(snakemake.output[0], record)

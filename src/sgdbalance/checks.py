@@ -6,8 +6,6 @@ A record is a plain dict, written as ``results/checks/<name>.json``:
 config, before the simulation runs.
 """
 
-import dataclasses
-
 import numpy as np
 from scipy import stats
 
@@ -166,35 +164,6 @@ def summary_lines(records: dict) -> list[str]:
     return lines
 
 
-def finite_step_gap(run: dict, theory: StationaryDensity, params, alpha: float) -> dict:
-    """How far discrete SGD's stationary v lies from the SGF density: a measurement.
-
-    Reports the KS distance with the critical value that sampling alone would reach at level
-    ``alpha``, and the relative errors of the mean and standard deviation.
-    """
-    v = run["v_final"][~run["diverged"]]
-    n = v.size
-    ks = stats.kstest(v, theory.cdf)
-    theory_std = float(np.sqrt(theory.variance))
-    return {
-        "quantity": "KS distance between final v of discrete SGD and the SGF density",
-        "depth": params.depth,
-        "eta": params.eta,
-        "batch": params.batch,
-        "temperature": params.temperature,
-        "n": int(n),
-        "seed": params.seed,
-        "ks_distance": float(ks.statistic),
-        "ks_p_value": float(ks.pvalue),
-        "sampling_critical_value": float(stats.kstwo.isf(alpha, n)),
-        "alpha": alpha,
-        "mean_relative_error": float(v.mean() / theory.mean - 1),
-        "std_relative_error": float(v.std(ddof=1) / theory_std - 1),
-        "simulated_skewness": float(stats.skew(v)),
-        "diverged": int(run["diverged"].sum()),
-    }
-
-
 def gd_conservation(run: dict, eta: float, moments) -> dict:
     """Gradient descent keeps ``I = u^2 - w^2`` up to O(eta^2) per step (Thm 1 at T = 0).
 
@@ -324,96 +293,6 @@ def tail_index(samples, theory, asymptotic: float, tail_fraction, n_boot, seed, 
     )
 
 
-def _variance_and_se(v):
-    """Sample variance and its standard error ``sqrt((m4 - var^2) / n)``."""
-    var = v.var(ddof=1)
-    m4 = np.mean((v - v.mean()) ** 4)
-    return float(var), float(np.sqrt((m4 - var**2) / v.size))
-
-
-def discrete_variance(moments, eta: float, batch: int) -> float:
-    """Exact stationary Var[v] of discrete SGD on linear regression (D = 0), any training set.
-
-    With ``e = v - v*`` one step is ``e' = (1 - 2 eta m2) e - 2 eta (m2 v* - mxy)`` (minibatch
-    means, S samples with replacement), whence ``Var = T g(v*) / (beta1 - eta beta1^2 - T
-    alpha1)``; for ``x ~ N(0,1)`` this is ``T sigma^2 / (1 - (S + 2) T)`` (PAPER.md section 4).
-    The SGF's is the same without ``eta beta1^2``.
-    """
-    m = moments
-    t = eta / batch
-    v_star = m.beta2 / m.beta1
-    return float(t * m.g(v_star) / (m.beta1 - eta * m.beta1**2 - t * m.alpha1))
-
-
-def finite_step_series(series: list[tuple], moments, n_sigma: float = 4.0) -> dict:
-    """Discrete SGD at one T and several eta (S = eta / T) against the SGF density.
-
-    ``series``: ``(run, params, theory)`` per learning rate. Reports per eta the KS distance and
-    the relative errors of the mean and standard deviation, and the order of the std gap in eta
-    (least-squares slope of log|gap| against log eta). Verdict, D = 0: every measured variance
-    equals the exact discrete variance within ``n_sigma`` standard errors, and the largest eta is
-    off the SGF variance by more than that (the gap is real and explained). D >= 1: the std gap
-    at the smallest eta plus ``n_sigma`` combined errors stays below that at the largest.
-    """
-    rows = []
-    for run, p, theory in sorted(series, key=lambda s: s[1].eta):
-        v = run["v_final"][~run["diverged"]]
-        var, se = _variance_and_se(v)
-        sgf_var = theory.variance
-        gap = finite_step_gap(run, theory, p, alpha=0.001)  # KS, mean and std errors
-        row = {
-            "eta": p.eta,
-            "batch": p.batch,
-            "n": gap["n"],
-            **{k: gap[k] for k in ("ks_distance", "mean_relative_error", "std_relative_error")},
-            "std_relative_se": float(se / (2 * var)),
-            "variance": var,
-            "variance_se": se,
-            "sgf_variance": float(sgf_var),
-        }
-        if p.depth == 0:
-            row["discrete_variance"] = discrete_variance(moments, p.eta, p.batch)
-        rows.append(row)
-    depth, temperature = series[0][1].depth, series[0][1].temperature
-    gaps = np.array([r["std_relative_error"] for r in rows])
-    etas = np.array([r["eta"] for r in rows])
-    order = float(np.polyfit(np.log(etas), np.log(np.abs(gaps)), 1)[0])
-    if depth == 0:
-        z = [abs(r["variance"] - r["discrete_variance"]) / r["variance_se"] for r in rows]
-        z_sgf = abs(rows[-1]["variance"] - rows[-1]["sgf_variance"]) / rows[-1]["variance_se"]
-        value, tolerance = max(z), n_sigma
-        passed = value <= n_sigma and z_sgf > n_sigma
-        statistic = "max over eta of |Var_SGD - exact discrete Var| / its standard error"
-        source = (
-            f"{n_sigma:g} standard errors of a sample variance (fourth-moment formula); the "
-            f"largest eta must also miss the SGF variance by more (it does by {z_sgf:.1f})"
-        )
-    else:
-        first, last = rows[0], rows[-1]
-        noise = np.hypot(first["std_relative_se"], last["std_relative_se"])
-        value = abs(first["std_relative_error"]) + n_sigma * noise
-        tolerance = abs(last["std_relative_error"])
-        passed = value <= tolerance
-        statistic = (
-            f"|std gap| at the smallest eta + {n_sigma:g} combined standard errors "
-            "(tolerance: the |std gap| at the largest eta)"
-        )
-        source = "the gap must shrink as eta does, beyond the sampling error of both gaps"
-    return verdict(
-        f"Finite learning rate, D = {depth}, T = {temperature:g}: discrete SGD approaches the "
-        "SGF density as eta -> 0",
-        statistic,
-        value,
-        tolerance,
-        source,
-        min(r["n"] for r in rows),
-        [s[1].seed for s in series],
-        passed,
-        observed_order_of_std_gap=order,
-        per_eta=rows,
-    )
-
-
 def _kde_mode(samples, grid, bandwidth):
     """The maximiser on ``grid`` of a Gaussian kernel density estimate."""
     z = (grid[:, None] - samples[None, :]) / bandwidth
@@ -464,79 +343,4 @@ def mode(run, params, theory, moments, n_boot: int, seed: int, n_sigma: float = 
         minimum_beta2_over_beta1=float(moments.beta2 / moments.beta1),
         minimum_excluded=bool(abs(found - moments.beta2 / moments.beta1) > n_sigma * se),
         bandwidth=float(bandwidth),
-    )
-
-
-def relu_identity(params, n_states: int, seed: int, max_ulps: float = 8.0) -> dict:
-    """The law of balance for a whole-matrix rescaling, one discrete step at a time (derived).
-
-    For ``f = W2 relu(W1 x)`` every minibatch gradient satisfies ``<W1, G1> = <W2, G2>``, so an
-    SGD step changes ``|W1|^2 - |W2|^2`` by exactly ``eta^2 (|G1|^2 - |G2|^2)``: the discrete
-    form of ``d/dt (|W1|^2 - |W2|^2) = T (N1 - N2)`` for matrices of different shapes. Checked
-    on ``n_states`` random weight pairs (scales 0.1 to 10 apart) and minibatches of the
-    network's training set; the error is in units of ``eps (|W1|^2 + |W2|^2)``.
-    """
-    from . import relu
-
-    root = np.random.SeedSequence(seed)
-    data_rng, state_rng = (np.random.default_rng(s) for s in root.spawn(2))
-    x, y = relu.make_data(params, data_rng)
-    worst, resolved = 0.0, np.inf
-    for _ in range(n_states):
-        a1, a2 = 10.0 ** state_rng.uniform(-1, 1, size=2)
-        w1, w2 = relu.init_weights(dataclasses.replace(params, init_scales=(a1, a2)), state_rng)
-        idx = state_rng.integers(params.n, size=params.batch)
-        g1, g2, _ = relu.gradients(w1, w2, x[idx], y[idx])
-        n1, n2 = w1 - params.eta * g1, w2 - params.eta * g2
-        change = (np.sum(n1 * n1) - np.sum(n2 * n2)) - (np.sum(w1 * w1) - np.sum(w2 * w2))
-        predicted = params.eta**2 * (np.sum(g1 * g1) - np.sum(g2 * g2))
-        scale = EPS * (np.sum(w1 * w1) + np.sum(w2 * w2) + np.sum(n1 * n1) + np.sum(n2 * n2))
-        worst = max(worst, abs(change - predicted) / scale)
-        resolved = min(resolved, abs(predicted) / scale)
-    return verdict(
-        f"ReLU net {params.d_in}-{params.width}-{params.d_out}: one SGD step changes "
-        "|W1|^2 - |W2|^2 by eta^2 (|G1|^2 - |G2|^2)",
-        "max over states of |measured - predicted change| in units of eps * (squared norms)",
-        worst,
-        max_ulps,
-        f"rounding of sums of {params.width * params.d_in} squares: the computed difference of "
-        "two squared norms carries a few eps times their size; a wrong law misses by O(1)",
-        n_states,
-        seed,
-        worst <= max_ulps,
-        smallest_predicted_change_in_the_same_units=float(resolved),
-    )
-
-
-def relu_noise_balance(stats: dict, params, n_sigma: float = 4.0, late: float = 0.5) -> dict:
-    """SGD on the ReLU net reaches its discrete noise balance ``E|G1|^2 = E|G2|^2``, i.e.
-    ``N1 + S |grad_1 L|^2 = N2 + S |grad_2 L|^2`` (derived; ``N1 = N2`` in the SGF limit).
-
-    Averaged per run over the checkpoints after ``late`` of the steps; the tolerance is
-    ``n_sigma`` standard errors of the mean over runs, from the spread of the run averages.
-    """
-    steps = stats["checkpoint_steps"]
-    keep = steps >= late * steps[-1]
-    s = params.batch
-    num = stats["n1"][:, keep] + s * stats["grad1_sq"][:, keep]
-    den = stats["n2"][:, keep] + s * stats["grad2_sq"][:, keep]
-    per_run = np.mean(num / den, axis=1)
-    n = per_run.size
-    se = per_run.std(ddof=1) / np.sqrt(n) if n > 1 else np.inf
-    value = abs(per_run.mean() - 1)
-    return verdict(
-        f"ReLU net {params.d_in}-{params.width}-{params.d_out}: SGD balances the gradient noise "
-        "of its two layers",
-        "|mean over runs of (N1 + S|grad_1 L|^2) / (N2 + S|grad_2 L|^2) after half the steps - 1|",
-        value,
-        n_sigma * se,
-        f"{n_sigma:g} standard errors of the mean over {n} runs",
-        n,
-        params.seed,
-        value <= n_sigma * se,
-        start_ratio_n1_over_n2=float(np.median(stats["n1"][:, 0] / stats["n2"][:, 0])),
-        late_ratio_n1_over_n2=float(np.mean(stats["n1"][:, keep] / stats["n2"][:, keep])),
-        sgf_balance_n1_equals_n2_excluded=bool(
-            abs(np.mean(stats["n1"][:, keep] / stats["n2"][:, keep]) - 1) > n_sigma * se
-        ),
     )
