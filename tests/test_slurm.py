@@ -44,6 +44,7 @@ TARGETS = [
     "results/claims/law_of_balance.json",
     "results/claims/wrong_sign.json",
     "results/measurements/finite_step_T005_D1.json",
+    "results/checks/discrete_collapse_k02_S4.json",  # a sweep job, then its check
 ]
 
 
