@@ -127,18 +127,23 @@ def population_lyapunov(eta: float, batch: int, k: float, sigma: float, nodes: i
     return out
 
 
+def population_top_exponent(eta: float, batch: int, k: float, sigma: float) -> float:
+    """``max(Lambda_+, Lambda_-)`` for the population: 0 attracts iff it is negative."""
+    e = population_lyapunov(eta, batch, k, sigma)
+    return max(e["plus"], e["minus"])
+
+
 def population_collapse_thresholds(
     batch: int, k: float, sigma: float, eta_max: float, n_grid: int = 80
 ) -> list:
     """Roots of ``max(Lambda_+, Lambda_-)`` in ``[eta_max / 1000, eta_max]`` for the
     population, on a log-spaced grid about 9 % apart (the quadrature costs ~50 ms per eta
     for S > 1)."""
-
-    def top(eta):
-        e = population_lyapunov(eta, batch, k, sigma)
-        return max(e["plus"], e["minus"])
-
-    return sign_changes(top, np.geomspace(eta_max / 1e3, eta_max, n_grid), xtol=1e-10)
+    return sign_changes(
+        lambda eta: population_top_exponent(eta, batch, k, sigma),
+        np.geomspace(eta_max / 1e3, eta_max, n_grid),
+        xtol=1e-10,
+    )
 
 
 def threshold_report(x, y, batches, eta_max: float, seed: int, draws: int = MC_BATCHES) -> dict:

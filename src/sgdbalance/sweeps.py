@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import collapse
+from .data import DatasetParams, make_dataset
 from .discrete import batch_means
 from .ensemble import EnsembleParams, balanced_init, simulate
 from .moments import Moments
@@ -222,9 +223,9 @@ class DivergenceMapParams:
             raise ValueError("need sigma >= 0, n >= 2, n_runs >= 1, steps >= 1")
 
     def training_set(self, k: float) -> tuple:
-        rng = np.random.default_rng(np.random.SeedSequence(self.data_seed))
-        x = rng.standard_normal(self.n)
-        return x, k * x + self.sigma * rng.standard_normal(self.n)
+        """The training set at slope k: the same x and eps for every k (``data_seed``)."""
+        params = DatasetParams(n=self.n, k=k, sigma=self.sigma, seed=self.data_seed)
+        return make_dataset(params, np.random.default_rng(np.random.SeedSequence(self.data_seed)))
 
 
 MAX_ROOTS = 4  # thresholds stored per (S, k); Lambda's sign changes come in pairs

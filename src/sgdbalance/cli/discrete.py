@@ -37,8 +37,7 @@ def _discrete_thresholds(args, moments, x, y, t_c) -> None:
         ses = [0.0] * len(roots)
 
         def top(eta):
-            e = collapse.population_lyapunov(eta, batch, args.k, args.sigma)
-            return max(e["plus"], e["minus"])
+            return collapse.population_top_exponent(eta, batch, args.k, args.sigma)
 
     else:
         bm = discrete.batch_means(x * y, batch, args.seed)
