@@ -15,3 +15,15 @@ def dataset():
 @pytest.fixture(scope="session")
 def moments(dataset):
     return Moments.of_samples(*dataset)
+
+
+@pytest.fixture(scope="session")
+def regression_set():
+    """``draw(k, sigma, n, seed=1)``: a training set ``y = k x + sigma eps``, ``x ~ N(0, 1)``,
+    drawn by the package's own ``make_dataset``."""
+
+    def draw(k, sigma, n, seed=1):
+        params = DatasetParams(n=n, k=k, sigma=sigma, seed=seed)
+        return make_dataset(params, np.random.default_rng(seed))
+
+    return draw

@@ -6,15 +6,9 @@ from sgdbalance import collapse, discrete
 from sgdbalance.moments import Moments
 
 
-def data(k, sigma, n=20000, seed=1):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal(n)
-    return x, k * x + sigma * rng.standard_normal(n)
-
-
-def test_small_eta_expansion_of_the_balanced_exponent():
+def test_small_eta_expansion_of_the_balanced_exponent(regression_set):
     # Lambda_+ = 2 eta beta2 - 2 eta^2 E[m^2] + O(eta^3), E[m^2] = beta2^2 + alpha3 / S.
-    x, y = data(0.1, 1.0)
+    x, y = regression_set(0.1, 1.0, 20000)
     m = Moments.of_samples(x, y)
     eta = 1e-4
     for s in (1, 2):
@@ -29,8 +23,8 @@ def test_small_eta_expansion_of_the_balanced_exponent():
         assert got == pytest.approx(expected, rel=1e-3)
 
 
-def test_thresholds_are_roots_with_a_collapse_window_between_them():
-    x, y = data(0.1, 1.0)
+def test_thresholds_are_roots_with_a_collapse_window_between_them(regression_set):
+    x, y = regression_set(0.1, 1.0, 20000)
     bm = discrete.batch_means(x * y, 1, seed=0)
     roots = collapse.collapse_thresholds(bm, eta_max=2.0)
     assert len(roots) == 2  # 0 attracts only in a window: log|1 + 2 eta m| grows like log eta
@@ -44,8 +38,8 @@ def test_thresholds_are_roots_with_a_collapse_window_between_them():
     assert collapse.threshold_se(bm, lo) == 0.0  # every batch listed
 
 
-def test_no_threshold_when_the_signal_is_strong():
-    x, y = data(0.5, 0.5)
+def test_no_threshold_when_the_signal_is_strong(regression_set):
+    x, y = regression_set(0.5, 0.5, 20000)
     assert collapse.collapse_thresholds(discrete.batch_means(x * y, 1, 0), eta_max=3.0) == []
 
 
@@ -74,8 +68,8 @@ def test_exponential_expectation_series_joins_the_closed_form():
     assert collapse._expected_log_exponential(1e-3) == pytest.approx(1e-3 - 1e-6, rel=1e-5)
 
 
-def test_threshold_report_lists_every_batch_size():
-    x, y = data(0.1, 1.0, n=2000)
+def test_threshold_report_lists_every_batch_size(regression_set):
+    x, y = regression_set(0.1, 1.0, 2000)
     out = collapse.threshold_report(x, y, [1, 4], eta_max=2.0, seed=0)
     rows = {r["batch"]: r for r in out["per_batch"]}
     assert rows[1]["exact_batches"] and not rows[4]["exact_batches"]

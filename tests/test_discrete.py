@@ -4,12 +4,6 @@ import pytest
 from sgdbalance import discrete
 
 
-def data(k, sigma, n=20000, seed=1):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal(n)
-    return x, k * x + sigma * rng.standard_normal(n)
-
-
 def test_batch_means_lists_every_batch_when_cheap_and_draws_otherwise():
     z = np.array([0.0, 1.0, 3.0])
     bm = discrete.batch_means(z, 2, seed=0)

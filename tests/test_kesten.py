@@ -6,12 +6,6 @@ from sgdbalance import discrete, kesten
 from sgdbalance.moments import Moments
 
 
-def data(k, sigma, n=20000, seed=1):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal(n)
-    return x, k * x + sigma * rng.standard_normal(n)
-
-
 @pytest.mark.parametrize("batch", [1, 4, 16])
 def test_kesten_index_is_two_where_the_variance_diverges(batch):
     # E|1 - 2 eta m2|^2 = 1  <=>  eta = E[m2] / E[m2^2] = S / (S + 2): T = 1 / (S + 2).

@@ -5,14 +5,8 @@ from sgdbalance import collapse, discrete, kesten, sweeps, tails
 from sgdbalance.ensemble import EnsembleParams, simulate
 
 
-def data(k, sigma, n=4000, seed=1):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal(n)
-    return x, k * x + sigma * rng.standard_normal(n)
-
-
-def test_drift_of_log_v_near_zero_is_twice_the_top_exponent():
-    x, y = data(0.2, 1.0)
+def test_drift_of_log_v_near_zero_is_twice_the_top_exponent(regression_set):
+    x, y = regression_set(0.2, 1.0, 4000)
     p = sweeps.CollapseDriftParams(temperatures=(0.15, 0.3), batch=1, n_runs=4096, steps=400,
                                    seed=3)  # fmt: skip
     out = sweeps.collapse_drift(x, y, p)
@@ -32,15 +26,15 @@ def test_engine_seeds_of_a_sweep_differ_by_position_and_length():
     assert len(seeds) == 4
 
 
-def test_drift_sweep_stops_when_a_run_leaves_the_linear_regime():
-    x, y = data(0.2, 1.0)
+def test_drift_sweep_stops_when_a_run_leaves_the_linear_regime(regression_set):
+    x, y = regression_set(0.2, 1.0, 4000)
     p = sweeps.CollapseDriftParams(temperatures=(0.1,), batch=4, n_runs=64, steps=3000, seed=3)
     with pytest.raises(RuntimeError, match="left the linear regime"):
         sweeps.collapse_drift(x, y, p)
 
 
-def test_kesten_sweep_keeps_the_largest_samples_whatever_the_chunk(monkeypatch):
-    x, y = data(0.5, 0.5)
+def test_kesten_sweep_keeps_the_largest_samples_whatever_the_chunk(monkeypatch, regression_set):
+    x, y = regression_set(0.5, 0.5, 4000)
     p = sweeps.KestenTailsParams(points=((0.4, 1),), n_runs=300, steps=200, burn_in=50, seed=5,
                                  keep=100, n_checkpoints=30)  # fmt: skip
     whole = sweeps.kesten_tails(x, y, p)
@@ -72,8 +66,8 @@ def test_hill_from_the_top_samples_equals_hill_from_all_of_them():
     assert top["lo"] < 2.0 < top["hi"]
 
 
-def test_kesten_check_passes_on_sgd_and_fails_against_the_sgf_index():
-    x, y = data(0.5, 0.5, n=10000)
+def test_kesten_check_passes_on_sgd_and_fails_against_the_sgf_index(regression_set):
+    x, y = regression_set(0.5, 0.5, 10000)
     p = sweeps.KestenTailsParams(points=((0.5, 1), (0.2, 4)), n_runs=8192, steps=600,
                                  burn_in=200, seed=6, keep=400)  # fmt: skip
     out = sweeps.kesten_tails(x, y, p)
@@ -88,8 +82,8 @@ def test_kesten_check_passes_on_sgd_and_fails_against_the_sgf_index():
         kesten.kesten_check(short, x, y, n_tail=300, n_boot=20, seed=7)
 
 
-def test_hill_bias_lists_every_tail_count():
-    x, y = data(0.5, 0.5)
+def test_hill_bias_lists_every_tail_count(regression_set):
+    x, y = regression_set(0.5, 0.5, 4000)
     p = sweeps.KestenTailsParams(points=((0.4, 1),), n_runs=512, steps=300, burn_in=100,
                                  seed=2, keep=600)  # fmt: skip
     out = kesten.hill_bias(sweeps.kesten_tails(x, y, p), x, [100, 400], n_boot=20, seed=3)
