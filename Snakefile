@@ -3,11 +3,10 @@
 # -> verify. `snakemake --cores 2` builds everything; `snakemake fig1` builds one figure.
 
 
-# The paper-scale config, unless one is given with --configfile (e.g. config/quick.yaml):
-# merging the two would leak keys of one into the other.
-if not config:
+# The paper-scale config; an overlay given with --configfile (config/quick.yaml) is merged onto it.
 
-    configfile: "config/config.yaml"
+
+configfile: f"{workflow.basedir}/config/config.yaml"
 
 
 include: "workflow/rules/common.smk"

@@ -18,8 +18,8 @@ import time
 import numba
 import numpy as np
 
-from sgdbalance.data import DatasetParams, make_dataset
-from sgdbalance.ensemble import EnsembleParams, balanced_init, simulate
+from sgdbalance.simulate.data import DatasetParams, make_dataset
+from sgdbalance.simulate.ensemble import EnsembleParams, balanced_init, simulate
 
 CASES = [(1, 1), (1, 8), (3, 1), (3, 8)]  # (paper depth D, batch S)
 ETA = 0.01

@@ -5,23 +5,13 @@ import logging
 
 import numpy as np
 
-from sgdbalance import (
-    checks,
-    collapse,
-    finite_step,
-    fluctuation,
-    fokker_planck,
-    io,
-    kesten,
-    memory,
-    networks,
-    relu,
-    scaling,
-)  # fmt: skip
+from sgdbalance import checks
+from sgdbalance.artifact import io
 from sgdbalance.config import ensemble_params
-from sgdbalance.density import tail_exponent
-from sgdbalance.discrete import MC_BATCHES
-from sgdbalance.moments import Moments
+from sgdbalance.discrete.batches import MC_BATCHES
+from sgdbalance.nets import network_params
+from sgdbalance.theory.density import tail_exponent
+from sgdbalance.theory.moments import Moments
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 spec = snakemake.params.spec
@@ -60,24 +50,24 @@ elif kind == "tail_index":
         spec.get("n_sigma", 4),
     )  # fmt: skip
 elif kind == "discrete_collapse":
-    record = collapse.collapse_check(
+    record = checks.collapse_check(
         io.load_npz(inputs.sweep), x, y, spec["seed"], spec.get("n_sigma", 4),
         spec.get("draws", MC_BATCHES),
     )  # fmt: skip
 elif kind == "kesten_tails":
-    record = kesten.kesten_check(
+    record = checks.kesten_check(
         io.load_npz(inputs.sweep), x, y, spec["n_tail"], spec["n_boot"], spec["seed"],
         spec.get("n_sigma", 4),
     )  # fmt: skip
 elif kind == "fokker_planck":
-    record = fokker_planck.fokker_planck_check(moments, n_cells=spec.get("n_cells", 2000))
+    record = checks.fokker_planck_check(moments, n_cells=spec.get("n_cells", 2000))
 elif kind == "fluctuation_theory":
-    record = fluctuation.fluctuation_inversion_check(moments, spec["depth"])
+    record = checks.fluctuation_inversion_check(moments, spec["depth"])
 elif kind == "scaling_theory":
-    record = scaling.scaling_check(moments)
+    record = checks.scaling_check(moments)
 elif kind == "variance_series":
     series = [ensemble_params(snakemake.config["experiments"][n]) for n in spec["experiments"]]
-    record = fluctuation.simulated_variance_check(
+    record = checks.simulated_variance_check(
         [io.load_npz(path) for path in inputs.runs],
         [p.temperature for p in series],
         moments,
@@ -88,17 +78,17 @@ elif kind == "variance_series":
 elif kind == "memory":
     test = spec["test"]
     if test == "one_dies":
-        record = memory.opposite_signs_one_dies(run, params, moments, spec.get("cutoff", 1e-6))
+        record = checks.opposite_signs_one_dies(run, params, moments, spec.get("cutoff", 1e-6))
     elif test == "ratio_conserved":
-        record = memory.ratio_conserved(run, params)
+        record = checks.ratio_conserved(run, params)
     else:
-        record = memory.paths_equalise(run, params, moments, spec.get("fraction", 0.1))
+        record = checks.paths_equalise(run, params, moments, spec.get("fraction", 0.1))
 elif kind == "relu_identity":
-    net = networks.network_params(snakemake.config["networks"][spec["network"]])
-    record = relu.relu_identity(net, spec["n_states"], spec["seed"], spec.get("max_ulps", 8))
+    net = network_params(snakemake.config["networks"][spec["network"]])
+    record = checks.relu_identity(net, spec["n_states"], spec["seed"], spec.get("max_ulps", 8))
 elif kind == "relu_balance":
-    net = networks.network_params(snakemake.config["networks"][spec["network"]])
-    record = relu.relu_noise_balance(io.load_npz(inputs.network), net, spec.get("n_sigma", 4))
+    net = network_params(snakemake.config["networks"][spec["network"]])
+    record = checks.relu_noise_balance(io.load_npz(inputs.network), net, spec.get("n_sigma", 4))
 elif kind == "mode":
     record = checks.mode(
         run, params, theory, moments, spec["n_boot"], spec["seed"], spec.get("n_sigma", 4)
@@ -111,7 +101,7 @@ elif kind == "finite_step_series":
         density, _ = io.load_theory(theory_path)
         params = ensemble_params(snakemake.config["experiments"][name])
         series.append((io.load_npz(run_path), params, density))
-    record = finite_step.finite_step_series(series, moments, spec.get("n_sigma", 4))
+    record = checks.finite_step_series(series, moments, spec.get("n_sigma", 4))
 else:
     raise ValueError(f"unknown check kind {kind!r}")
 record["check"] = snakemake.wildcards.check

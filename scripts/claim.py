@@ -3,7 +3,8 @@
 import logging
 from pathlib import Path
 
-from sgdbalance import claims, io
+from sgdbalance.artifact import io
+from sgdbalance.checks import claims
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 checks = {Path(p).stem: io.load_json(p) for p in snakemake.input}

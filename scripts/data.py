@@ -4,9 +4,9 @@ import logging
 
 import numpy as np
 
-from sgdbalance import io
-from sgdbalance.data import DatasetParams, make_dataset
-from sgdbalance.moments import Moments
+from sgdbalance.artifact import io
+from sgdbalance.simulate.data import DatasetParams, make_dataset
+from sgdbalance.theory.moments import Moments
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 params = DatasetParams(**snakemake.params.dataset)

@@ -2,9 +2,10 @@
 
 import logging
 
-from sgdbalance import figures, io
+from sgdbalance import figures
+from sgdbalance.artifact import io
 from sgdbalance.config import ensemble_params
-from sgdbalance.moments import Moments
+from sgdbalance.theory.moments import Moments
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 spec = snakemake.params.figure

@@ -2,9 +2,11 @@
 
 import logging
 
-from sgdbalance import figures, io, tails
+from sgdbalance import figures
+from sgdbalance.artifact import io
 from sgdbalance.config import ensemble_params
-from sgdbalance.moments import Moments
+from sgdbalance.theory import tails
+from sgdbalance.theory.moments import Moments
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 spec = snakemake.params.figure

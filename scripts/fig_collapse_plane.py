@@ -2,7 +2,8 @@
 
 import logging
 
-from sgdbalance import figures, io
+from sgdbalance import figures
+from sgdbalance.artifact import io
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 (sweep_path,) = snakemake.input.sweeps

@@ -2,8 +2,9 @@
 
 import logging
 
-from sgdbalance import figures, io
-from sgdbalance.moments import Moments
+from sgdbalance import figures
+from sgdbalance.artifact import io
+from sgdbalance.theory.moments import Moments
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 

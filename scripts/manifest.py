@@ -4,7 +4,7 @@ config files and the seeds they came from (``sgdbalance verify`` checks it)."""
 import logging
 from pathlib import Path
 
-from sgdbalance import io, provenance
+from sgdbalance.artifact import io, provenance
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 output = Path(snakemake.output[0])

@@ -2,9 +2,10 @@
 
 import logging
 
-from sgdbalance import collapse, finite_step, io, kesten
+from sgdbalance.artifact import io
 from sgdbalance.config import ensemble_params
-from sgdbalance.discrete import MC_BATCHES
+from sgdbalance.discrete import collapse, finite_step, kesten
+from sgdbalance.discrete.batches import MC_BATCHES
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 spec = snakemake.params.spec

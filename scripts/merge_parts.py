@@ -2,8 +2,8 @@
 
 import logging
 
-from sgdbalance import io
-from sgdbalance.ensemble import merge
+from sgdbalance.artifact import io
+from sgdbalance.simulate.ensemble import merge
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 merged = merge([io.load_npz(path) for path in snakemake.input])

@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from sgdbalance import io, paper
+from sgdbalance.artifact import io, paper
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 claims = [io.load_json(p) for p in snakemake.input.claims]

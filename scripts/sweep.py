@@ -3,7 +3,8 @@
 import logging
 import time
 
-from sgdbalance import io, sweeps
+from sgdbalance.artifact import io
+from sgdbalance.discrete import sweeps
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 spec = snakemake.params.sweep

@@ -3,10 +3,10 @@
 import logging
 import math
 
-from sgdbalance import io
+from sgdbalance.artifact import io
 from sgdbalance.config import ensemble_params
-from sgdbalance.density import NotNormalisable, critical_temperature, stationary_density
-from sgdbalance.moments import Moments
+from sgdbalance.theory.density import NotNormalisable, critical_temperature, stationary_density
+from sgdbalance.theory.moments import Moments
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 params = ensemble_params(snakemake.params.experiment)

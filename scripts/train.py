@@ -5,9 +5,9 @@ import time
 
 import numba
 
-from sgdbalance import io
+from sgdbalance.artifact import io
 from sgdbalance.config import ensemble_params
-from sgdbalance.ensemble import simulate
+from sgdbalance.simulate.ensemble import simulate
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 numba.set_num_threads(snakemake.threads)  # results do not depend on it, only the speed

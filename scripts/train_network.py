@@ -5,11 +5,12 @@ import time
 
 from threadpoolctl import threadpool_limits
 
-from sgdbalance import io, networks
+from sgdbalance import nets
+from sgdbalance.artifact import io
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 spec = snakemake.params.network
-logging.info("network %s: %s", snakemake.wildcards.network, networks.network_params(spec))
+logging.info("network %s: %s", snakemake.wildcards.network, nets.network_params(spec))
 start = time.perf_counter()
 last_report = start
 
@@ -27,6 +28,6 @@ def progress(done, total):
 # A fixed BLAS thread count (the rule's threads) keeps the sums, hence the bits, the same on a
 # laptop and on a cluster node.
 with threadpool_limits(limits=snakemake.threads):
-    stats = networks.train(spec, progress)
+    stats = nets.train(spec, progress)
 logging.info("done in %.1f s", time.perf_counter() - start)
 io.save_npz_atomic(snakemake.output[0], stats)

@@ -4,7 +4,9 @@ each failure."""
 import logging
 from pathlib import Path
 
-from sgdbalance import checks, claims, io
+from sgdbalance import checks
+from sgdbalance.artifact import io
+from sgdbalance.checks import claims
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 records = [io.load_json(p) for p in snakemake.input.claims]

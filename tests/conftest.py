@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from sgdbalance.data import DatasetParams, make_dataset
-from sgdbalance.moments import Moments
+from sgdbalance.simulate.data import DatasetParams, make_dataset
+from sgdbalance.theory.moments import Moments
 
 
 @pytest.fixture(scope="session")

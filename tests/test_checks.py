@@ -1,8 +1,9 @@
 import numpy as np
 
 from sgdbalance import checks
-from sgdbalance.density import stationary_density
-from sgdbalance.moments import Moments
+from sgdbalance.checks import phase as phase_checks
+from sgdbalance.theory.density import stationary_density
+from sgdbalance.theory.moments import Moments
 
 M = Moments.population(k=0.5, sigma=0.5)
 
@@ -39,6 +40,8 @@ def test_summary_lists_failures_first():
 def test_euler_maruyama_log_rate_tends_to_the_sgf_rate():
     beta2, temp, alpha3 = 0.5, 0.8, 0.75
     sgf = 4 * (beta2 - temp * alpha3)
-    rates = [checks._em_log_growth(h, 2 * beta2, 4 * temp * alpha3) / h for h in (1e-2, 1e-3, 1e-4)]
+    rates = [
+        phase_checks._em_log_growth(h, 2 * beta2, 4 * temp * alpha3) / h for h in (1e-2, 1e-3, 1e-4)
+    ]
     errors = [abs(r - sgf) for r in rates]
     assert errors[0] > errors[1] > errors[2] and errors[2] < 1e-2 * abs(sgf)

@@ -1,6 +1,6 @@
 import pytest
 
-from sgdbalance import claims
+from sgdbalance.checks import claims
 from sgdbalance.config import ConfigError, load_claims
 
 

@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from sgdbalance import collapse, discrete
-from sgdbalance.moments import Moments
+from sgdbalance import discrete
+from sgdbalance.discrete import collapse
+from sgdbalance.theory.moments import Moments
 
 
 def test_small_eta_expansion_of_the_balanced_exponent(regression_set):

@@ -6,15 +6,16 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from sgdbalance.config import ConfigError, check_config, ensemble_params
+from sgdbalance.config import ConfigError, check_config, ensemble_params, load_config, merge
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = str(ROOT / "workflow/schemas/config.schema.yaml")
 
 
-@pytest.fixture(scope="module", params=["config.yaml", "quick.yaml"])
+@pytest.fixture(scope="module", params=[(), ("quick.yaml",)], ids=["config.yaml", "quick.yaml"])
 def config(request):
-    return yaml.safe_load((ROOT / "config" / request.param).read_text())
+    overlays = [ROOT / "config" / name for name in request.param]
+    return load_config(ROOT / "config" / "config.yaml", *overlays)
 
 
 def _validate(config):
@@ -97,3 +98,38 @@ def test_sweep_schema_rejects_a_fractional_batch(config):
     bad["sweeps"]["kesten_S4"]["points"][0][1] = 2.5
     with pytest.raises(WorkflowError, match="points"):
         validate(bad, SCHEMA)
+
+
+def _key_paths(mapping: dict, prefix=()):
+    for key, value in mapping.items():
+        yield (*prefix, key)
+        if isinstance(value, dict):
+            yield from _key_paths(value, (*prefix, key))
+
+
+def test_every_key_of_the_quick_overlay_exists_in_the_base():
+    base = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    overlay = yaml.safe_load((ROOT / "config/quick.yaml").read_text())
+    missing = []
+    for path in _key_paths(overlay):
+        node = base
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if node is None:
+            missing.append(".".join(path))
+    assert not missing, f"keys of quick.yaml not in config.yaml: {missing}"
+
+
+def test_overlay_merges_mappings_and_replaces_other_values():
+    base = {"a": {"x": 1, "y": [1, 2]}, "b": 2}
+    merged = merge(base, {"a": {"y": [3]}, "c": 4})
+    assert merged == {"a": {"x": 1, "y": [3]}, "b": 2, "c": 4}
+    assert base == {"a": {"x": 1, "y": [1, 2]}, "b": 2}  # the base is not changed
+
+
+def test_quick_overlay_shrinks_ensembles_but_keeps_experiments_and_checks():
+    base = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    quick = load_config(ROOT / "config/config.yaml", ROOT / "config/quick.yaml")
+    for section in ("datasets", "experiments", "checks", "figures", "sweeps", "networks"):
+        assert list(quick[section]) == list(base[section]), section
+    assert quick["experiments"]["tail_D0"]["n_runs"] < base["experiments"]["tail_D0"]["n_runs"]

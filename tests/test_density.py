@@ -2,14 +2,14 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from sgdbalance.density import (
+from sgdbalance.theory.density import (
     NotNormalisable,
     critical_temperature,
     linear_regression_density,
     stationary_density,
     tail_exponent,
 )
-from sgdbalance.moments import Moments
+from sgdbalance.theory.moments import Moments
 
 M = Moments.population(k=0.5, sigma=0.5)  # T_c = 2/3 for D = 1
 

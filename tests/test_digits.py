@@ -4,7 +4,7 @@ import struct
 import numpy as np
 import pytest
 
-from sgdbalance import digits
+from sgdbalance.nets import digits
 
 
 def idx_bytes(array: np.ndarray, code: int) -> bytes:

@@ -5,9 +5,9 @@ import numba
 import numpy as np
 import pytest
 
-from sgdbalance import reference
 from sgdbalance.checks import discrete_identity, sgf_balance
-from sgdbalance.ensemble import (
+from sgdbalance.simulate import reference
+from sgdbalance.simulate.ensemble import (
     EnsembleParams,
     balanced_init,
     balanced_paths,
@@ -16,8 +16,8 @@ from sgdbalance.ensemble import (
     simulate,
     step_factors,
 )
-from sgdbalance.moments import Moments
-from sgdbalance.rng import run_keys
+from sgdbalance.simulate.rng import run_keys
+from sgdbalance.theory.moments import Moments
 
 
 def params(**changes):
@@ -129,7 +129,7 @@ def test_any_split_of_runs_steps_or_threads_gives_the_same_bits(dataset, method,
     p = params(method=method, n_runs=100, time=1.0, dt=0.01, burn_in=0.2)
     whole = simulate(x, y, p)
     parts = merge([simulate(x, y, p, runs=range(37, 100)), simulate(x, y, p, runs=range(37))])
-    monkeypatch.setattr("sgdbalance.ensemble.STEPS_PER_CALL", 7)
+    monkeypatch.setattr("sgdbalance.simulate.ensemble.STEPS_PER_CALL", 7)
     numba.set_num_threads(1)
     try:
         serial = simulate(x, y, p)

@@ -1,7 +1,7 @@
 import pytest
 
-from sgdbalance import finite_step
-from sgdbalance.moments import Moments
+from sgdbalance.discrete import finite_step
+from sgdbalance.theory.moments import Moments
 
 
 def test_discrete_variance_is_the_published_formula_for_gaussian_data():

@@ -2,9 +2,11 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from sgdbalance import fluctuation as fl
-from sgdbalance.density import critical_temperature, stationary_density
-from sgdbalance.moments import Moments
+from sgdbalance import checks
+from sgdbalance.checks import fluctuation as fluctuation_checks
+from sgdbalance.theory import fluctuation as fl
+from sgdbalance.theory.density import critical_temperature, stationary_density
+from sgdbalance.theory.moments import Moments
 
 M = Moments.population(k=0.5, sigma=0.5)  # beta1/alpha1 = 0.5, T_c = 2/3 for D = 1
 
@@ -22,7 +24,7 @@ def test_linear_regression_variance_matches_the_ito_moment_formula(width):
 def test_linear_regression_variance_diverges_at_beta1_over_alpha1():
     var = fl.variance_curve(M, 0, [0.4, 0.499, 0.501, 0.6])
     assert np.all(np.isfinite(var[:2])) and np.all(np.isinf(var[2:]))
-    record = fl.fluctuation_inversion_check(M, 0, seed=1)
+    record = checks.fluctuation_inversion_check(M, 0, seed=1)
     assert record["passed"], record
     lo, hi = record["details"]["bracket"]
     assert lo < 0.5 < hi and hi - lo <= 1e-6 * 0.5
@@ -64,7 +66,7 @@ def test_two_layer_variance_falls_to_zero_at_critical_temperature():
 
 
 def test_two_layer_check_and_peak():
-    record = fl.fluctuation_inversion_check(M, 1, seed=1)
+    record = checks.fluctuation_inversion_check(M, 1, seed=1)
     assert record["passed"], record
     t_peak = record["details"]["peak_temperature"]
     # Brent's maximum against a plain grid of spacing 0.0025 around it.
@@ -74,7 +76,7 @@ def test_two_layer_check_and_peak():
 
 
 def test_deep_network_variance_decays_as_a_power_law():
-    record = fl.fluctuation_inversion_check(M, 2, seed=1)
+    record = checks.fluctuation_inversion_check(M, 2, seed=1)
     assert record["passed"], record
     details = record["details"]
     assert details["decreasing"]
@@ -112,10 +114,10 @@ def test_simulated_variance_check_with_negative_control(depth, temps, wrong):
     def runs(ts):
         return [_ensemble_from(stationary_density(M, depth, t), 2000, rng) for t in ts]
 
-    good = fl.simulated_variance_check(runs(temps), temps, M, depth, seed=5, n_boot=2000)
+    good = checks.simulated_variance_check(runs(temps), temps, M, depth, seed=5, n_boot=2000)
     assert good["passed"], good
     assert good["details"]["resolved_pairs"] >= 1
-    bad = fl.simulated_variance_check(runs(wrong), temps, M, depth, seed=5, n_boot=2000)
+    bad = checks.simulated_variance_check(runs(wrong), temps, M, depth, seed=5, n_boot=2000)
     assert not bad["passed"]
     assert bad["value"] > 1.0
 
@@ -125,6 +127,8 @@ def test_bootstrap_null_matches_fourth_moment_formula_where_it_exists():
     # the sample variance must agree with sqrt((mu4 - sigma^4 (n-3)/(n-1)) / n).
     density = stationary_density(M, 0, 0.05)
     rng = np.random.default_rng(np.random.SeedSequence(11))
-    null = fl._null_sample_variances(density, 500, 4000, rng)
-    assert null.std() == pytest.approx(fl._fourth_moment_se(density, 500), rel=0.1)
-    assert fl._fourth_moment_se(stationary_density(M, 1, 0.3), 500) == np.inf  # tail v^-7/2
+    null = fluctuation_checks._null_sample_variances(density, 500, 4000, rng)
+    assert null.std() == pytest.approx(fluctuation_checks._fourth_moment_se(density, 500), rel=0.1)
+    assert (
+        fluctuation_checks._fourth_moment_se(stationary_density(M, 1, 0.3), 500) == np.inf
+    )  # tail v^-7/2

@@ -2,9 +2,10 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from sgdbalance import fokker_planck as fp
-from sgdbalance.density import linear_regression_density, stationary_density
-from sgdbalance.moments import Moments
+from sgdbalance import checks
+from sgdbalance.theory import fokker_planck as fp
+from sgdbalance.theory.density import linear_regression_density, stationary_density
+from sgdbalance.theory.moments import Moments
 
 M = Moments.population(k=0.5, sigma=0.5)  # T_c = 2/3 for D = 1
 
@@ -162,7 +163,7 @@ def test_width_enters_as_in_thm_4_2():
 
 
 def test_check_passes_on_the_example():
-    record = fp.fokker_planck_check(M)
+    record = checks.fokker_planck_check(M)
     assert record["passed"]
     assert record["value"] <= record["tolerance"] < 1e-3
     assert record["n"] == fp.N_CELLS and record["seed"] is None
@@ -186,6 +187,6 @@ def _sde_without_ito_term(moments, depth, temperature, width=1):
 
 def test_check_fails_without_the_ito_correction():
     # Negative control: p ∝ 1/B instead of exp(∫2A/B)/B, off by the factor |v|^(D/(D+1)).
-    record = fp.fokker_planck_check(M, sde=_sde_without_ito_term)
+    record = checks.fokker_planck_check(M, sde=_sde_without_ito_term)
     assert not record["passed"]
     assert record["value"] > 100 * record["tolerance"]

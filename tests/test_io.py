@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from sgdbalance import io
-from sgdbalance.density import stationary_density
-from sgdbalance.moments import Moments
+from sgdbalance.artifact import io
+from sgdbalance.theory.density import stationary_density
+from sgdbalance.theory.moments import Moments
 
 
 def test_atomic_write_leaves_old_file_when_interrupted(tmp_path):

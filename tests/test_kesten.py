@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from sgdbalance import discrete, kesten
-from sgdbalance.moments import Moments
+from sgdbalance import discrete
+from sgdbalance.discrete import kesten
+from sgdbalance.theory.moments import Moments
 
 
 @pytest.mark.parametrize("batch", [1, 4, 16])

@@ -7,9 +7,9 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from sgdbalance import memory
+from sgdbalance.checks import memory
 from sgdbalance.config import ConfigError, check_config, ensemble_params
-from sgdbalance.ensemble import simulate
+from sgdbalance.simulate.ensemble import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 EPS = np.finfo(float).eps

@@ -6,8 +6,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from sgdbalance import mlp  # noqa: E402
 from sgdbalance.figures.scaling import scaling_law  # noqa: E402
+from sgdbalance.nets import mlp  # noqa: E402
 
 
 @pytest.fixture(scope="module")

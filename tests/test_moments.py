@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sgdbalance.moments import Moments
+from sgdbalance.theory.moments import Moments
 
 
 def test_noise_of_per_sample_gradient_is_4g(dataset, moments):

@@ -1,4 +1,4 @@
-from sgdbalance import paper
+from sgdbalance.artifact import paper
 
 
 def test_macro_names_are_letters_only_and_follow_the_record_names():

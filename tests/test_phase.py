@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from sgdbalance import phase
-from sgdbalance.density import stationary_density
-from sgdbalance.moments import Moments
+from sgdbalance.theory import phase
+from sgdbalance.theory.density import stationary_density
+from sgdbalance.theory.moments import Moments
 
 
 @pytest.mark.parametrize("k, sigma", [(0.5, 0.5), (1.0, 1.0), (0.5, 1.0), (0.3, 0.4)])

@@ -13,7 +13,7 @@ import time
 import pytest
 from workflow_runner import BIN, environment
 
-from sgdbalance import provenance
+from sgdbalance.artifact import provenance
 from sgdbalance.cli import main
 
 CONFIG = """\

@@ -2,14 +2,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from sgdbalance.checks import relu_identity
 from sgdbalance.figures.relu import noise_balance
-from sgdbalance.relu import (
+from sgdbalance.nets.relu import (
     ReluParams,
     checkpoint_steps,
     forward,
     gradients,
     noise_traces,
-    relu_identity,
     train,
 )
 

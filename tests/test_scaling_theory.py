@@ -2,9 +2,10 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from sgdbalance import scaling as sc
-from sgdbalance.density import stationary_density
-from sgdbalance.moments import Moments
+from sgdbalance import checks
+from sgdbalance.theory import scaling as sc
+from sgdbalance.theory.density import stationary_density
+from sgdbalance.theory.moments import Moments
 
 M = Moments.population(k=0.5, sigma=0.5)  # minimum beta2/beta1 = 0.5
 
@@ -66,7 +67,7 @@ def test_three_regimes_at_fixed_depth():
 
 
 def test_scaling_check_passes_and_its_negative_control_diverges():
-    record = sc.scaling_check(M, 1.0, seed=1)
+    record = checks.scaling_check(M, 1.0, seed=1)
     assert record["passed"], record
     assert record["value"] <= record["tolerance"] < 0.2
     # Only the depth grows (d = 1, T fixed): the distances grow, nothing converges.

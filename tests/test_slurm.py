@@ -10,7 +10,15 @@ import time
 
 import pytest
 import yaml
-from workflow_runner import QUICK, ROOT, assert_same_results, command, environment, snakemake
+from workflow_runner import (
+    QUICK,
+    ROOT,
+    assert_same_results,
+    command,
+    environment,
+    quick_config,
+    snakemake,
+)
 
 SLURM_FLAGS = [
     "--profile", str(ROOT / "profiles" / "slurm"),
@@ -63,7 +71,7 @@ def test_slurm_run_matches_the_local_run(cluster, tmp_path):
 
 
 def test_cancelled_job_fails_cleanly_and_a_rerun_completes(cluster, tmp_path):
-    config = yaml.safe_load(QUICK.read_text())
+    config = quick_config()
     config["experiments"]["sgf_T05_D1"]["time"] = 1500.0  # about a minute in one job
     long = tmp_path / "long.yaml"
     long.write_text(yaml.safe_dump(config))

@@ -1,8 +1,10 @@
 import numpy as np
 import pytest
 
-from sgdbalance import collapse, discrete, kesten, sweeps, tails
-from sgdbalance.ensemble import EnsembleParams, simulate
+from sgdbalance import checks, discrete
+from sgdbalance.discrete import collapse, kesten, sweeps
+from sgdbalance.simulate.ensemble import EnsembleParams, simulate
+from sgdbalance.theory import tails
 
 
 def test_drift_of_log_v_near_zero_is_twice_the_top_exponent(regression_set):
@@ -14,11 +16,11 @@ def test_drift_of_log_v_near_zero_is_twice_the_top_exponent(regression_set):
     for eta, drift, se in zip(out["eta"], out["drift"], out["drift_se"], strict=True):
         assert abs(drift - 2 * collapse.top_exponent(bm, eta)) < 4 * se
     # The check built on it passes, and fails when the drift is shifted by 10 standard errors.
-    assert collapse.collapse_check(out, x, y, seed=0)["passed"]
+    assert checks.collapse_check(out, x, y, seed=0)["passed"]
     shifted = out | {"drift": out["drift"] + 10 * out["drift_se"]}
-    assert not collapse.collapse_check(shifted, x, y, seed=0)["passed"]
+    assert not checks.collapse_check(shifted, x, y, seed=0)["passed"]
     broken = out | {"drift": np.array([out["drift"][0], np.nan])}
-    assert not collapse.collapse_check(broken, x, y, seed=0)["passed"]  # nan fails
+    assert not checks.collapse_check(broken, x, y, seed=0)["passed"]  # nan fails
 
 
 def test_engine_seeds_of_a_sweep_differ_by_position_and_length():
@@ -71,7 +73,7 @@ def test_kesten_check_passes_on_sgd_and_fails_against_the_sgf_index(regression_s
     p = sweeps.KestenTailsParams(points=((0.5, 1), (0.2, 4)), n_runs=8192, steps=600,
                                  burn_in=200, seed=6, keep=400)  # fmt: skip
     out = sweeps.kesten_tails(x, y, p)
-    record = kesten.kesten_check(out, x, y, n_tail=300, n_boot=200, seed=7)
+    record = checks.kesten_check(out, x, y, n_tail=300, n_boot=200, seed=7)
     assert record["passed"], record["details"]["per_point"]
     for row in record["details"]["per_point"]:
         # The SGF's index (2 and 3.5 here) is far outside the interval: the check can tell.
@@ -79,7 +81,7 @@ def test_kesten_check_passes_on_sgd_and_fails_against_the_sgf_index(regression_s
     # A point with no power-law tail (eta < 1 / max x^2) is an error, not a silent pass.
     short = out | {"eta": np.array([0.5 / np.max(x**2), 0.8])}
     with pytest.raises(ValueError, match="no power-law tail"):
-        kesten.kesten_check(short, x, y, n_tail=300, n_boot=20, seed=7)
+        checks.kesten_check(short, x, y, n_tail=300, n_boot=20, seed=7)
 
 
 def test_hill_bias_lists_every_tail_count(regression_set):

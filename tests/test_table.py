@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from sgdbalance import table
-from sgdbalance.moments import Moments
+from sgdbalance.theory import table
+from sgdbalance.theory.moments import Moments
 
 
 @pytest.fixture(scope="module")

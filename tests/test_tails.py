@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from sgdbalance import tails
-from sgdbalance.density import stationary_density
-from sgdbalance.moments import Moments
+from sgdbalance.theory import tails
+from sgdbalance.theory.density import stationary_density
+from sgdbalance.theory.moments import Moments
 
 
 def test_hill_recovers_a_pareto_index():

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from sgdbalance.figures.tanh import edge_of_stability, wrong_sign  # sets the Agg backend
-from sgdbalance.tanh import (
+from sgdbalance.nets.tanh import (
     TanhSignParams,
     TanhStabilityParams,
     gradients,

@@ -18,6 +18,7 @@ from workflow_runner import (
     assert_same_results,
     command,
     environment,
+    quick_config,
     snakemake,
 )
 
@@ -33,7 +34,7 @@ def built(tmp_path_factory):
 
 @pytest.mark.slow
 def test_quick_dag_builds_every_figure_and_passing_check(built):
-    config = yaml.safe_load(QUICK.read_text())
+    config = quick_config()
     for name in config["checks"]:
         record = json.loads((built / f"results/checks/{name}.json").read_text())
         assert {"statistic", "value", "tolerance", "tolerance_source", "n", "seed"} <= set(record)
@@ -69,7 +70,7 @@ def test_quick_dag_builds_every_figure_and_passing_check(built):
 
 @pytest.mark.slow
 def test_split_into_jobs_gives_the_same_bits(built, tmp_path):
-    config = yaml.safe_load(QUICK.read_text())
+    config = quick_config()
     assert config["experiments"]["sgd_T005_D1"]["jobs"] == 2  # built in two jobs above
     for name, spec in config["experiments"].items():
         spec["jobs"] = 3 if name == "sgd_T005_D1" else 1
@@ -188,7 +189,7 @@ def test_fig1_trains_no_relu_tanh_or_digit_network(tmp_path):
 
 def run_with_bad_config(tmp_path, edit) -> str:
     """Run the quick config after ``edit(config)``; it must stop before any job. Its stderr."""
-    config = yaml.safe_load(QUICK.read_text())
+    config = quick_config()
     edit(config)
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(config))

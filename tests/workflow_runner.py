@@ -5,9 +5,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sgdbalance.config import load_config
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # the environment's snakemake, snakefmt, ruff
-QUICK = ROOT / "config" / "quick.yaml"
+BASE = ROOT / "config" / "config.yaml"
+QUICK = ROOT / "config" / "quick.yaml"  # an overlay on BASE
+
+
+def quick_config() -> dict:
+    """The quick config as the workflow sees it: the overlay merged onto the base."""
+    return load_config(BASE, QUICK)
 
 
 def command(*args, cwd) -> list[str]:

@@ -4,8 +4,8 @@ import sys
 
 import numpy as np
 
-from .. import io
-from ..moments import Moments
+from ..artifact import io
+from ..theory.moments import Moments
 
 
 def _add_data_options(

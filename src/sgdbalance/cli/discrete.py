@@ -4,8 +4,9 @@ quadrature over the population."""
 
 import numpy as np
 
-from .. import collapse, discrete, kesten
-from ..density import tail_exponent
+from .. import discrete
+from ..discrete import collapse, kesten
+from ..theory.density import tail_exponent
 from .common import _check_batch_and_seed, _check_positive, _distribution
 
 

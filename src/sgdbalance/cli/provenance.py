@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from .. import io, paper, provenance
+from ..artifact import io, paper, provenance
 
 
 def _configs(record: dict) -> list[str]:

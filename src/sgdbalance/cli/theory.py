@@ -5,10 +5,10 @@ import sys
 
 import numpy as np
 
-from .. import io
-from ..data import DatasetParams, make_dataset
-from ..density import NotNormalisable, critical_temperature, stationary_density
-from ..ensemble import EnsembleParams, balanced_init, simulate
+from ..artifact import io
+from ..simulate.data import DatasetParams, make_dataset
+from ..simulate.ensemble import EnsembleParams, balanced_init, simulate
+from ..theory.density import NotNormalisable, critical_temperature, stationary_density
 from .common import (
     _check_batch_and_seed,
     _check_positive,

@@ -7,7 +7,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..io import atomic_open
+from ..artifact.io import atomic_open
 
 STYLE = str(files("sgdbalance") / "paper.mplstyle")
 METHOD_LABELS = {

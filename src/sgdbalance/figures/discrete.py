@@ -4,7 +4,7 @@ tail index against T (D = 0), each beside the SGF prediction it corrects."""
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .. import kesten
+from ..discrete import kesten
 from .common import STYLE
 
 BATCH_COLORS = ("C0", "C1", "C2", "C3", "C4")

@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
 
-from .. import phase
+from ..theory import phase
 from .common import STYLE
 
 REGIME_COLORS = ("#d9ead3", "#fff2cc", "#fce5cd", "#e6e6e6")

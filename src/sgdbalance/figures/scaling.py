@@ -6,8 +6,8 @@ from contextlib import contextmanager
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..digits import source_label
-from ..mlp import SCHEDULES, ScalingParams
+from ..nets.digits import source_label
+from ..nets.mlp import SCHEDULES, ScalingParams
 from .common import STYLE
 
 

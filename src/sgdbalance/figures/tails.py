@@ -3,8 +3,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .. import tails
-from ..density import tail_exponent
+from ..theory import tails
+from ..theory.density import tail_exponent
 from .common import STYLE
 
 

@@ -17,9 +17,8 @@ quadrature.
 import numpy as np
 from scipy import integrate, special
 
-from .checks import verdict
-from .discrete import MC_BATCHES, BatchMeans, batch_means, mean_and_se, sign_changes
-from .moments import Moments
+from ..theory.moments import Moments
+from .batches import MC_BATCHES, BatchMeans, batch_means, mean_and_se, sign_changes
 
 
 def lyapunov_exponents(xy_means: BatchMeans, eta: float) -> dict:
@@ -173,63 +172,3 @@ def threshold_report(x, y, batches, eta_max: float, seed: int, draws: int = MC_B
         "seed": seed,
         "per_batch": rows,
     }
-
-
-def collapse_check(drift: dict, x, y, seed: int, n_sigma: float = 4.0,
-                   draws: int = MC_BATCHES) -> dict:  # fmt: skip
-    """Simulated drift of ``log|v|`` near 0 against ``2 max(Lambda_+, Lambda_-)``.
-
-    ``drift`` is a ``sweeps.collapse_drift`` record on the training set ``(x, y)``; the
-    exponents average over every minibatch (S = 1) or over ``draws`` Monte Carlo batches
-    drawn from ``seed``, whose error enters the tolerance. Verdict: every temperature within
-    ``n_sigma`` combined standard errors (a nan anywhere fails). The details say, per T,
-    which sign the SGF's ``T_c`` and the discrete threshold predict and which the simulation
-    shows.
-    """
-    batch = int(drift["batch"])
-    bm = batch_means(np.asarray(x) * np.asarray(y), batch, seed, draws)
-    m = Moments.of_samples(x, y)
-    t_c = m.beta2 / m.alpha3
-    roots = [r / batch for r in collapse_thresholds(bm, eta_max=4.0 * batch)]
-    rows = []
-    for t, eta, sim, sim_se in zip(
-        drift["temperature"], drift["eta"], drift["drift"], drift["drift_se"], strict=True
-    ):
-        e = lyapunov_exponents(bm, float(eta))
-        top = "plus" if e["plus"] >= e["minus"] else "minus"
-        theory, theory_se = 2 * e[top], 2 * e[f"{top}_se"]
-        rows.append({
-            "temperature": float(t),
-            "simulated_drift": float(sim),
-            "simulated_se": float(sim_se),
-            "predicted_drift": theory,
-            "predicted_se": theory_se,
-            "dominant_amplitude": "balanced" if top == "plus" else "antibalanced",
-            "z": float(abs(sim - theory) / np.hypot(sim_se, theory_se)),
-            "simulation_collapses": bool(sim < 0),
-            "discrete_predicts_collapse": bool(theory < 0),
-            "sgf_predicts_collapse": bool(t > t_c),
-        })  # fmt: skip
-    value = float(np.max([r["z"] for r in rows]))  # nan propagates, unlike max()
-    sgf_wrong = [
-        r["temperature"] for r in rows if r["sgf_predicts_collapse"] != r["simulation_collapses"]
-    ]
-    return verdict(
-        f"Discrete collapse threshold, D = 1, S = {batch}: v = 0 attracts iff "
-        "max E log|1 +- 2 eta m| < 0",
-        "max over T of |simulated drift of log|v| - 2 max(Lambda_+, Lambda_-)| / its "
-        "standard error",
-        value,
-        n_sigma,
-        f"{n_sigma:g} standard errors (over {int(drift['n_runs'])} runs, drift over the second "
-        f"half of {int(drift['steps'])} steps; Monte Carlo error of Lambda added when S > 1)",
-        int(drift["n_runs"]) * len(rows),
-        seed,
-        bool(np.isfinite(value) and value <= n_sigma),
-        discrete_thresholds=roots,
-        sgf_critical_temperature=float(t_c),
-        second_order_threshold=float(second_order_threshold(m, batch)),
-        temperatures_where_sgf_sign_is_wrong=sgf_wrong,
-        exact_batches=bm.exact,
-        per_temperature=rows,
-    )

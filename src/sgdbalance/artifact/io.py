@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .density import StationaryDensity
-from .moments import Moments
+from ..theory.density import StationaryDensity
+from ..theory.moments import Moments
 
 
 @contextmanager

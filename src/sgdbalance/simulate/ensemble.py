@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..theory.moments import Moments
 from . import kernels
-from .moments import Moments
 from .rng import run_keys
 
 METHODS = tuple(kernels.METHOD_CODES)

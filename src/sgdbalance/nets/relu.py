@@ -37,7 +37,7 @@ products, so their squared norms are ``4 |r|^2 |h|^2`` and ``|delta|^2 |x|^2``, 
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -248,80 +248,3 @@ def train(params: ReluParams, progress: Callable[[int, int], None] | None = None
         if progress is not None:
             progress(last, p.steps)
     return {"checkpoint_steps": ck, **rec, "temperature": np.float64(p.temperature)}
-
-
-def relu_identity(params, n_states: int, seed: int, max_ulps: float = 8.0) -> dict:
-    """The law of balance for a whole-matrix rescaling, one discrete step at a time (derived).
-
-    For ``f = W2 relu(W1 x)`` every minibatch gradient satisfies ``<W1, G1> = <W2, G2>``, so an
-    SGD step changes ``|W1|^2 - |W2|^2`` by exactly ``eta^2 (|G1|^2 - |G2|^2)``: the discrete
-    form of ``d/dt (|W1|^2 - |W2|^2) = T (N1 - N2)`` for matrices of different shapes. Checked
-    on ``n_states`` random weight pairs (scales 0.1 to 10 apart) and minibatches of the
-    network's training set; the error is in units of ``eps (|W1|^2 + |W2|^2)``.
-    """
-    from .checks import EPS, verdict  # lazily: checks pulls in scipy and the compiled kernels
-
-    root = np.random.SeedSequence(seed)
-    data_rng, state_rng = (np.random.default_rng(s) for s in root.spawn(2))
-    x, y = make_data(params, data_rng)
-    worst, resolved = 0.0, np.inf
-    for _ in range(n_states):
-        a1, a2 = 10.0 ** state_rng.uniform(-1, 1, size=2)
-        w1, w2 = init_weights(replace(params, init_scales=(a1, a2)), state_rng)
-        idx = state_rng.integers(params.n, size=params.batch)
-        g1, g2, _ = gradients(w1, w2, x[idx], y[idx])
-        n1, n2 = w1 - params.eta * g1, w2 - params.eta * g2
-        change = (np.sum(n1 * n1) - np.sum(n2 * n2)) - (np.sum(w1 * w1) - np.sum(w2 * w2))
-        predicted = params.eta**2 * (np.sum(g1 * g1) - np.sum(g2 * g2))
-        scale = EPS * (np.sum(w1 * w1) + np.sum(w2 * w2) + np.sum(n1 * n1) + np.sum(n2 * n2))
-        worst = max(worst, abs(change - predicted) / scale)
-        resolved = min(resolved, abs(predicted) / scale)
-    return verdict(
-        f"ReLU net {params.d_in}-{params.width}-{params.d_out}: one SGD step changes "
-        "|W1|^2 - |W2|^2 by eta^2 (|G1|^2 - |G2|^2)",
-        "max over states of |measured - predicted change| in units of eps * (squared norms)",
-        worst,
-        max_ulps,
-        f"rounding of sums of {params.width * params.d_in} squares: the computed difference of "
-        "two squared norms carries a few eps times their size; a wrong law misses by O(1)",
-        n_states,
-        seed,
-        worst <= max_ulps,
-        smallest_predicted_change_in_the_same_units=float(resolved),
-    )
-
-
-def relu_noise_balance(stats: dict, params, n_sigma: float = 4.0, late: float = 0.5) -> dict:
-    """SGD on the ReLU net reaches its discrete noise balance ``E|G1|^2 = E|G2|^2``, i.e.
-    ``N1 + S |grad_1 L|^2 = N2 + S |grad_2 L|^2`` (derived; ``N1 = N2`` in the SGF limit).
-
-    Averaged per run over the checkpoints after ``late`` of the steps; the tolerance is
-    ``n_sigma`` standard errors of the mean over runs, from the spread of the run averages.
-    """
-    from .checks import verdict
-
-    steps = stats["checkpoint_steps"]
-    keep = steps >= late * steps[-1]
-    s = params.batch
-    num = stats["n1"][:, keep] + s * stats["grad1_sq"][:, keep]
-    den = stats["n2"][:, keep] + s * stats["grad2_sq"][:, keep]
-    per_run = np.mean(num / den, axis=1)
-    n = per_run.size
-    se = per_run.std(ddof=1) / np.sqrt(n) if n > 1 else np.inf
-    value = abs(per_run.mean() - 1)
-    return verdict(
-        f"ReLU net {params.d_in}-{params.width}-{params.d_out}: SGD balances the gradient noise "
-        "of its two layers",
-        "|mean over runs of (N1 + S|grad_1 L|^2) / (N2 + S|grad_2 L|^2) after half the steps - 1|",
-        value,
-        n_sigma * se,
-        f"{n_sigma:g} standard errors of the mean over {n} runs",
-        n,
-        params.seed,
-        value <= n_sigma * se,
-        start_ratio_n1_over_n2=float(np.median(stats["n1"][:, 0] / stats["n2"][:, 0])),
-        late_ratio_n1_over_n2=float(np.mean(stats["n1"][:, keep] / stats["n2"][:, keep])),
-        sgf_balance_n1_equals_n2_excluded=bool(
-            abs(np.mean(stats["n1"][:, keep] / stats["n2"][:, keep]) - 1) > n_sigma * se
-        ),
-    )

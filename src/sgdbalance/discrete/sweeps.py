@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..simulate.data import DatasetParams, make_dataset
+from ..simulate.ensemble import EnsembleParams, balanced_init, simulate
+from ..theory.moments import Moments
 from . import collapse
-from .data import DatasetParams, make_dataset
-from .discrete import batch_means
-from .ensemble import EnsembleParams, balanced_init, simulate
-from .moments import Moments
+from .batches import batch_means
 
 CHUNK_RUNS = 8192  # runs per engine call: bounds the memory of the checkpoint records
 

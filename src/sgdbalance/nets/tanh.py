@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .moments import Moments
+from ..theory.moments import Moments
 
 STREAM_DATA, STREAM_RUNS = 0, 1
 STEPS_PER_DRAW = 256  # minibatch indices drawn per run at once; fixed, so draws never shift

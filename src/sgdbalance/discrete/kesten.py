@@ -11,11 +11,8 @@ beta1^2)`` exactly (``1/(S + 2)`` for ``x ~ N(0, 1)``), where the variance diver
 import numpy as np
 from scipy import integrate, special
 
-from . import tails
-from .checks import verdict
-from .density import tail_exponent
-from .discrete import BatchMeans, batch_means, positive_root
-from .moments import Moments
+from ..theory import tails
+from .batches import BatchMeans, batch_means, positive_root
 
 
 def _log_mean_power(log_abs_a, kappa: float) -> float:
@@ -110,7 +107,7 @@ def kappa_two_interpolation(moments, temperature: float, batch: int) -> float:
     return 1 + moments.beta1 / (temperature * (moments.alpha1 + batch * moments.beta1**2))
 
 
-def _hill(sweep: dict, point: int, n_tail: int, n_boot: int, seed) -> dict:
+def hill_of_point(sweep: dict, point: int, n_tail: int, n_boot: int, seed) -> dict:
     sel = sweep["top_point"] == point
     return tails.hill_bootstrap_top(
         sweep["top_run"][sel], sweep["top_value"][sel], int(sweep["n_runs"]), n_tail, n_boot,
@@ -118,7 +115,7 @@ def _hill(sweep: dict, point: int, n_tail: int, n_boot: int, seed) -> dict:
     )  # fmt: skip
 
 
-def _kesten_of_point(sweep: dict, point: int, x, seed: int) -> dict:
+def kesten_of_point(sweep: dict, point: int, x, seed: int) -> dict:
     """Kesten's kappa of the training set at one point of a sweep; raises if none exists."""
     t, s = float(sweep["temperature"][point]), int(sweep["batch"][point])
     x2 = np.asarray(x, float) ** 2
@@ -129,62 +126,14 @@ def _kesten_of_point(sweep: dict, point: int, x, seed: int) -> dict:
     return k
 
 
-def kesten_check(sweep: dict, x, y, n_tail: int, n_boot: int, seed: int,
-                 n_sigma: float = 4.0) -> dict:  # fmt: skip
-    """Hill estimates of D = 0 SGD tails against Kesten's kappa of the same training set.
-
-    ``sweep`` is a ``sweeps.kesten_tails`` record. Per point the Hill estimate takes the
-    ``n_tail`` largest ``|v|`` (a run bootstrap gives its standard error) and the theory is
-    the root of ``E|1 - 2 eta m2|^kappa = 1`` (Monte Carlo batches when S > 1, their error
-    added). Verdict: every point within ``n_sigma`` combined errors (a nan fails). At the
-    thresholds a sweep reaches the Hill estimator is biased upward for kappa above about 3
-    (``hill_bias`` measures it); the config's points keep kappa below that.
-    """
-    m = Moments.of_samples(x, y)
-    rows = []
-    for i, (t, s) in enumerate(zip(sweep["temperature"], sweep["batch"], strict=True)):
-        fit = _hill(sweep, i, n_tail, n_boot, [seed, 1, i])
-        k = _kesten_of_point(sweep, i, x, seed)
-        rows.append({
-            "temperature": float(t),
-            "batch": int(s),
-            "hill": fit["kappa"],
-            "hill_std": fit["std"],
-            "hill_lo": fit["lo"],
-            "hill_hi": fit["hi"],
-            "threshold": fit["threshold"],
-            "tail_probability": n_tail / int(sweep["n_samples"][i]),
-            "kesten": k["kappa"],
-            "kesten_se": k["kappa_se"],
-            "sgf": float(-1 - tail_exponent(m, 0, float(t))),
-            "kappa_two_interpolation": kappa_two_interpolation(m, float(t), int(s)),
-            "z": float(abs(fit["kappa"] - k["kappa"]) / np.hypot(fit["std"], k["kappa_se"])),
-            "n_diverged": int(sweep["n_diverged"][i]),
-        })  # fmt: skip
-    value = float(np.max([r["z"] for r in rows]))
-    return verdict(
-        "Kesten tails of discrete SGD, D = 0: p(v) ~ |v|^(-1-kappa) with E|1 - 2 eta m2|^kappa = 1",
-        f"max over (T, S) of |Hill index of the {n_tail} largest |v| - Kesten's kappa| / its "
-        "standard error",
-        value,
-        n_sigma,
-        f"{n_sigma:g} standard errors (run bootstrap, {n_boot} resamples; Monte Carlo error of "
-        "kappa added when S > 1)",
-        n_tail * len(rows),
-        seed,
-        bool(np.isfinite(value) and value <= n_sigma),
-        per_point=rows,
-    )
-
-
 def hill_bias(sweep: dict, x, n_tails, n_boot: int, seed: int) -> dict:
     """Hill estimates at several tail counts against Kesten's kappa: a measurement of how far
     the reachable thresholds are from the asymptotic tail (no verdict)."""
     rows = []
     for i, (t, s) in enumerate(zip(sweep["temperature"], sweep["batch"], strict=True)):
-        k = _kesten_of_point(sweep, i, x, seed)
+        k = kesten_of_point(sweep, i, x, seed)
         for n_tail in n_tails:
-            fit = _hill(sweep, i, int(n_tail), n_boot, [seed, 1, i, int(n_tail)])
+            fit = hill_of_point(sweep, i, int(n_tail), n_boot, [seed, 1, i, int(n_tail)])
             rows.append({
                 "temperature": float(t),
                 "batch": int(s),

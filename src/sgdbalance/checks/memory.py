@@ -22,8 +22,8 @@ move is ``delta = eta G`` for every path.)
 import numpy as np
 from scipy import stats
 
-from .checks import verdict
-from .density import NotNormalisable, stationary_density
+from ..theory.density import NotNormalisable, stationary_density
+from .record import verdict
 
 EPS = np.finfo(float).eps
 

@@ -6,9 +6,9 @@ tested against, draw for draw and bit for bit. Only the trajectory of one run is
 
 import math
 
+from ..theory.moments import Moments
 from . import rng
 from .ensemble import EnsembleParams
-from .moments import Moments
 
 
 def _value(U):

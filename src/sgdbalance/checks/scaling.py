@@ -1,0 +1,82 @@
+"""Scaling law (Thm 4.2, width and depth): the density at fixed (d/D)(S/eta) against its
+D -> infinity limit."""
+
+import numpy as np
+
+from ..theory.density import stationary_density
+from ..theory.moments import Moments
+from ..theory.scaling import (
+    exponent_coefficient,
+    ks_distance,
+    regimes,
+    scaling_collapse,
+)
+from .record import verdict
+
+
+def scaling_check(
+    moments: Moments,
+    d_over_D_T: float = 1.0,
+    depths=(4, 8, 16, 32),
+    regime_depth: int = 32,
+    regime_temperature: float = 1.0,
+    seed=None,
+) -> dict:
+    """One verdict record on the scaling law ``(d/D)(S/eta) = const`` (theory only).
+
+    The statistic is the KS distance between the density at the largest depth and the
+    D -> infinity limit, both at ``K = d/(D T)`` (``d = D``). Its tolerance extrapolates the
+    observed convergence: by the triangle inequality the distance is at most the sum of the
+    consecutive distances beyond, and if each doubling of D shrinks them by at least the
+    last observed ratio r (the ratios grow towards 2 as log(D)/D decays), that sum is at
+    most ``last / (r - 1)``. Also required: consecutive distances and distances to the limit
+    decrease with D; at ``regime_depth`` and ``regime_temperature``, ``d = 1`` has its mean
+    below ``0.1 m`` (collapse, ``m = beta2/beta1``), ``d = D`` a mean and std above
+    ``0.25 m`` (a finite spread), and ``d = 100 D`` a mean and std within ``3 / kappa`` of
+    m and of Laplace's std (concentration; Laplace's method errs by O(1/kappa)).
+    ``seed`` is only recorded (nothing here is random).
+    """
+    collapse = scaling_collapse(moments, d_over_D_T, depths)
+    ks, to_limit = collapse["ks_consecutive"], collapse["ks_to_limit"]
+    if len(ks) < 2:
+        raise ValueError(f"need at least 3 depths to extrapolate, got {depths!r}")
+    ratio = ks[-2] / ks[-1]
+    tolerance = ks[-1] / (ratio - 1.0) if ratio > 1.0 else 0.0
+    value = to_limit[-1]
+    shrinking = bool(np.all(np.diff(ks) < 0) and np.all(np.diff(to_limit) < 0))
+
+    d = regime_depth
+    reg = regimes(moments, d, regime_temperature, (1, d, 100 * d))
+    small, middle, large = reg["rows"]
+    m = reg["minimum"]
+    kappa = exponent_coefficient(d, 100 * d, regime_temperature)
+    regimes_ok = (
+        small["mean"] < 0.1 * m
+        and min(middle["mean"], middle["std"]) > 0.25 * m
+        and abs(large["mean"] / m - 1.0) <= 3.0 / kappa
+        and abs(large["std"] / large["laplace_std"] - 1.0) <= 3.0 / kappa
+    )
+    # Negative control: d = 1 and T fixed (only the depth grows) does not converge.
+    fixed = [stationary_density(moments, D, regime_temperature) for D in depths]
+    fixed_ks = [ks_distance(a, b) for a, b in zip(fixed[:-1], fixed[1:], strict=True)]
+    return verdict(
+        "Scaling law (d/D)(S/eta) = const: at fixed d/(D T) the stationary densities converge "
+        "as D grows; d = o(D) collapses to 0, d ~ D spreads, d >> D concentrates at beta2/beta1",
+        f"KS distance between the density at D = {depths[-1]} and the D -> infinity limit, at "
+        f"d/(D T) = {d_over_D_T:g}, d = D",
+        value,
+        tolerance,
+        f"geometric extrapolation of the consecutive KS distances: last {ks[-1]:.4g} "
+        f"(D = {depths[-2]} to {depths[-1]}), ratio {ratio:.3g} per doubling; bound "
+        "last / (ratio - 1) on the distance still to go. Also required: monotone decrease, and "
+        "the three regimes (see the docstring of scaling.scaling_check)",
+        len(depths),
+        seed,
+        shrinking and regimes_ok and value <= tolerance,
+        collapse=collapse,
+        regimes=reg,
+        regimes_ok=regimes_ok,
+        shrinking=shrinking,
+        large_width_kappa=kappa,
+        negative_control_fixed_width_and_T_ks_consecutive=fixed_ks,
+    )

@@ -1,0 +1,30 @@
+"""The config: overlays merged onto the base, validation beyond the schema, parameter objects.
+
+``load`` reads config files (the base with overlays, and the claims registry), ``validate``
+holds one validator per config section, ``params`` turns entries into the parameter objects of
+``simulate``, ``discrete`` and ``nets``, and the job resources a cluster needs.
+
+Imports ``theory``, ``simulate``, ``discrete`` and ``nets``.
+"""
+
+from .._exports import lazy_exports
+
+_NAMES = {
+    "CHECKS_WITH_THEORY": "params",
+    "ConfigError": "params",
+    "dataset_params": "params",
+    "ensemble_params": "params",
+    "figure_experiments": "params",
+    "figure_networks": "params",
+    "figure_sweeps": "params",
+    "gd_stability_limit": "params",
+    "job_resources": "params",
+    "part_runs": "params",
+    "population_moments": "params",
+    "check_config": "validate",
+    "load_claims": "load",
+    "load_config": "load",
+    "merge": "load",
+}
+__all__ = list(_NAMES)
+__getattr__, __dir__ = lazy_exports(__name__, _NAMES)

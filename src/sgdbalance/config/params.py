@@ -1,0 +1,101 @@
+"""From a validated config mapping to parameter objects, and the facts the validators share."""
+
+from ..simulate.data import DatasetParams
+from ..simulate.ensemble import EnsembleParams, balanced_init, balanced_paths
+from ..theory.moments import Moments
+
+# Checks that compare an ensemble with the theory density of its experiment.
+CHECKS_WITH_THEORY = ("density", "tail_index", "mode")
+
+
+class ConfigError(ValueError):
+    """A config that cannot run; the message names the key and the allowed range."""
+
+
+def dataset_params(config: dict, name: str) -> DatasetParams:
+    return DatasetParams(**config["datasets"][name])
+
+
+def population_moments(config: dict, dataset: str) -> Moments:
+    d = config["datasets"][dataset]
+    if d.get("inputs", "normal") != "normal":
+        beta1, var_x2 = 1.0, 0.8  # uniform on [-sqrt 3, sqrt 3]: E[x^2] = 1, Var[x^2] = 4/5
+        k, s = d["k"], d["sigma"]
+        return Moments(var_x2, k * var_x2, k * k * var_x2 + s * s * beta1, beta1, k * beta1)
+    return Moments.population(d["k"], d["sigma"])
+
+
+def ensemble_params(spec: dict) -> EnsembleParams:
+    """The ensemble of one ``experiments`` entry; keys absent from it take the defaults."""
+    e = dict(spec)
+    e.pop("dataset")
+    e.pop("jobs", None)
+    depth, width = e["depth"], e.get("width", 1)
+    if "init_layers" in e:
+        init = tuple(float(u) for u in e.pop("init_layers"))
+    elif "init_paths" in e:  # v_i of each path, every path balanced
+        init = balanced_paths(e.pop("init_paths"), depth)
+    else:
+        init = balanced_init(e.pop("init_v"), depth, width)
+    hist = e.pop("hist", None)
+    if hist:
+        e["hist_range"] = (hist["lo"], hist["hi"])
+        e["hist_bins"] = hist["bins"]
+    return EnsembleParams(init=init, **e)
+
+
+def part_runs(spec: dict, part: int) -> range:
+    """Runs of job ``part`` when an experiment's ``n_runs`` are split into ``jobs`` jobs."""
+    n, jobs = spec["n_runs"], spec.get("jobs", 1)
+    return range(part * n // jobs, (part + 1) * n // jobs)
+
+
+def job_resources(spec: dict) -> dict:
+    """Generous SLURM resources for one job of an experiment: ``runtime`` (minutes), ``mem_mb``.
+
+    Runtime assumes 2e6 run-steps/s, 10x below the slowest rate measured (the D = 1 SGF with
+    its sub-steps); memory counts the five checkpoint arrays per run and 600 MB for Python,
+    numpy and the compiled kernel.
+    """
+    p = ensemble_params(spec)
+    runs = -(-p.n_runs // spec.get("jobs", 1))
+    minutes = runs * p.n_steps * p.width * (p.depth + 1) / 2e6 / 60
+    mem_mb = 600 + 5 * 8 * runs * (p.n_checkpoints + 1) / 1e6 + 8 * p.hist_bins / 1e6
+    return {"runtime": int(10 + 2 * minutes), "mem_mb": int(mem_mb * 1.5)}
+
+
+def gd_stability_limit(moments: Moments, depth: int) -> float:
+    """Largest eta at which GD is stable at the balanced minimum ``v* = beta2/beta1``.
+
+    The Hessian's top eigenvalue there is ``2 beta1 (D + 1) |v*|^(2D/(D+1))``, and GD is
+    stable iff ``eta`` times it is below 2.
+    """
+    v_star = moments.beta2 / moments.beta1
+    return 1.0 / (moments.beta1 * (depth + 1) * abs(v_star) ** (2.0 * depth / (depth + 1)))
+
+
+def figure_names(spec: dict):
+    """``(role, name)`` of every experiment or network a figure's spec refers to."""
+    for role, value in spec.items():
+        if isinstance(value, list):
+            yield from ((f"{role}[{i}]", v) for i, v in enumerate(value) if isinstance(v, str))
+        elif isinstance(value, str):
+            yield role, value
+
+
+def figure_experiments(config: dict, figure: str) -> list[str]:
+    """Names of the experiments a figure reads, in config order."""
+    names = figure_names(config["figures"][figure])
+    return [name for _, name in names if name in config["experiments"]]
+
+
+def figure_networks(config: dict, figure: str) -> list[str]:
+    """Names of the networks a figure reads, in config order."""
+    names = figure_names(config["figures"][figure])
+    return [name for _, name in names if name in config.get("networks", {})]
+
+
+def figure_sweeps(config: dict, figure: str) -> list[str]:
+    """Names of the sweeps a figure reads, in config order."""
+    names = figure_names(config["figures"][figure])
+    return [name for _, name in names if name in config.get("sweeps", {})]

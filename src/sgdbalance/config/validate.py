@@ -1,0 +1,257 @@
+"""The checks a JSON schema cannot do, one validator per config section.
+
+The schema (``workflow/schemas/config.schema.yaml``) checks types, ranges and unknown keys.
+These add what needs several keys at once or the theory: a reference to a missing dataset, a
+learning rate at which gradient descent is unstable even at the minimum, a density check at a
+temperature where no normalisable density exists. Each raises ``ConfigError`` for the first
+problem it finds, naming the key and the allowed range.
+"""
+
+from ..discrete.sweeps import sweep_params
+from ..nets.registry import network_params
+from ..theory.density import why_not_normalisable
+from .params import (
+    CHECKS_WITH_THEORY,
+    ConfigError,
+    ensemble_params,
+    figure_names,
+    gd_stability_limit,
+    population_moments,
+)
+
+# Checks that read a sweep, and the sweep kind each needs.
+SWEEP_CHECKS = {"discrete_collapse": "collapse_drift", "kesten_tails": "kesten_tails"}
+
+
+def check_config(config: dict) -> None:
+    """Raise ConfigError for the first problem found, naming the key."""
+    check_experiments(config)
+    check_sweeps(config)
+    check_checks(config)
+    check_measurements(config)
+    check_networks(config)
+    check_figures(config)
+    check_tables(config)
+
+
+def check_experiments(config: dict) -> None:
+    """Each experiment's dataset, start, learning rate, SGF step and burn-in."""
+    datasets = config["datasets"]
+    for name, e in config["experiments"].items():
+        key = f"experiments.{name}"
+        if e["dataset"] not in datasets:
+            raise ConfigError(
+                f"{key}.dataset = {e['dataset']!r} is not among datasets: {sorted(datasets)}"
+            )
+        _check_start(key, e)
+        moments = population_moments(config, e["dataset"])
+        limit = gd_stability_limit(moments, e["depth"])
+        if e["method"] != "sgf" and e["eta"] >= limit:
+            raise ConfigError(
+                f"{key}.eta = {e['eta']} is impossible: gradient descent is unstable at the "
+                f"minimum for eta >= 1/(beta1 (D+1) |v*|^(2D/(D+1))) = {limit:.4g}; "
+                f"allowed range 0 < eta < {limit:.4g}"
+            )
+        if e["method"] == "sgf" and not (0 < e.get("dt", 0) <= e["eta"]):
+            raise ConfigError(f"{key}.dt must be in (0, eta = {e['eta']}] for method sgf")
+        if not 0 <= e.get("burn_in", 0.0) < e["time"]:
+            raise ConfigError(f"{key}.burn_in must be in [0, time = {e['time']})")
+        try:
+            ensemble_params(e)
+        except ValueError as err:
+            raise ConfigError(f"{key}: {err}") from None
+
+
+def _check_start(key: str, e: dict) -> None:
+    """Exactly one of init_v, init_layers, init_paths, with as many values as it needs."""
+    given = [k for k in ("init_v", "init_layers", "init_paths") if k in e]
+    if len(given) != 1:
+        raise ConfigError(
+            f"{key}: give exactly one of init_v, init_layers, init_paths; got {given or 'none'}"
+        )
+    if "init_paths" in e and len(e["init_paths"]) != e.get("width", 1):
+        raise ConfigError(
+            f"{key}.init_paths needs width = {e.get('width', 1)} values (v_i of each "
+            f"path), got {len(e['init_paths'])}"
+        )
+    if "init_layers" in e and len(e["init_layers"]) != e["depth"] + 1:
+        raise ConfigError(
+            f"{key}.init_layers needs depth + 1 = {e['depth'] + 1} values, "
+            f"got {len(e['init_layers'])}"
+        )
+
+
+def check_sweeps(config: dict) -> None:
+    """Each sweep's dataset, and its parameters."""
+    for name, spec in config.get("sweeps", {}).items():
+        key = f"sweeps.{name}"
+        if "dataset" in spec and spec["dataset"] not in config["datasets"]:
+            raise ConfigError(f"{key}.dataset = {spec['dataset']!r} is not among datasets")
+        try:
+            sweep_params(spec)
+        except ValueError as err:
+            raise ConfigError(f"{key}: {err}") from None
+
+
+def check_checks(config: dict) -> None:
+    """Each check against what its kind reads: a sweep, a network, a series or an experiment."""
+    for name, c in config.get("checks", {}).items():
+        key = f"checks.{name}"
+        if c["kind"] in SWEEP_CHECKS:
+            _check_sweep_check(config, key, c)
+        elif c["kind"] in ("relu_identity", "relu_balance"):
+            if config.get("networks", {}).get(c["network"], {}).get("kind") != "relu":
+                raise ConfigError(f"{key}.network = {c['network']!r} is not a relu network")
+        elif c["kind"] == "variance_series":
+            _check_variance_series(config["experiments"], key, c)
+        elif c["kind"] == "finite_step_series":
+            _check_finite_step_series(config["experiments"], key, c)
+        else:
+            _check_single_check(config, key, c)
+
+
+def _check_sweep_check(config: dict, key: str, c: dict) -> None:
+    sweeps = config.get("sweeps", {})
+    kind = sweeps.get(c["sweep"], {}).get("kind")
+    if kind != SWEEP_CHECKS[c["kind"]]:
+        raise ConfigError(
+            f"{key}.sweep = {c['sweep']!r} must name a {SWEEP_CHECKS[c['kind']]} sweep"
+        )
+    if c["kind"] == "kesten_tails" and c["n_tail"] >= sweeps[c["sweep"]].get("keep", 5000):
+        raise ConfigError(f"{key}.n_tail must be < the sweep's keep")
+
+
+def _check_variance_series(experiments: dict, key: str, c: dict) -> None:
+    series = [experiments.get(name) for name in c["experiments"]]
+    if None in series:
+        raise ConfigError(f"{key}.experiments names an experiment that is not defined")
+    temps = [e["eta"] / e["batch"] for e in series]
+    if len({e["depth"] for e in series}) != 1 or temps != sorted(set(temps)):
+        raise ConfigError(f"{key}: the experiments need one depth and increasing T")
+
+
+def _check_finite_step_series(experiments: dict, key: str, c: dict) -> None:
+    for name in c["experiments"]:
+        if name not in experiments:
+            raise ConfigError(f"{key}.experiments names {name!r}, which is not defined")
+    series = [experiments[name] for name in c["experiments"]]
+    temps = {round(e["eta"] / e["batch"], 12) for e in series}
+    if len(temps) != 1 or len({e["depth"] for e in series}) != 1:
+        raise ConfigError(f"{key}: the experiments need one depth and one T = eta/S")
+    if any(e["method"] != "sgd" for e in series):
+        raise ConfigError(f"{key}: every experiment must use method sgd")
+
+
+def _check_single_check(config: dict, key: str, c: dict) -> None:
+    """A check of one experiment (or dataset): it exists, and suits the check's kind."""
+    experiments = config["experiments"]
+    target = c.get("experiment") or c.get("dataset")
+    pool = experiments if "experiment" in c else config["datasets"]
+    if target not in pool:
+        raise ConfigError(f"{key} refers to {target!r}, which is not defined")
+    if c["kind"] == "gd_conservation" and experiments[target]["method"] != "gd":
+        raise ConfigError(f"{key}: experiment {target!r} must use method gd")
+    if c["kind"] == "collapse_rate":
+        e = experiments[target]
+        m = population_moments(config, e["dataset"])
+        sign = 1 if e.get("init_v", 1.0) > 0 else -1
+        t_c = (m.beta2 - e.get("weight_decay", 0.0)) / m.alpha3
+        if e["method"] != "sgf" or e["depth"] != 1 or (sign > 0 and e["eta"] / e["batch"] <= t_c):
+            raise ConfigError(
+                f"{key}: experiment {target!r} must be a D = 1 sgf run that collapses: "
+                f"T > T_c = (beta2 - weight_decay) / alpha3 = {t_c:.4g} or a negative init_v"
+            )
+    if c["kind"] in CHECKS_WITH_THEORY:
+        e = experiments[target]
+        temperature = e["eta"] / e["batch"]
+        sign = 1 if e.get("init_v", 1.0) > 0 else -1
+        moments = population_moments(config, e["dataset"])
+        reason = why_not_normalisable(moments, e["depth"], temperature, e.get("width", 1), sign)
+        if reason:
+            raise ConfigError(
+                f"{key}: experiment {target!r} at T = eta/S = {temperature:.4g} has no "
+                f"normalisable stationary density to compare with ({reason})"
+            )
+
+
+def check_measurements(config: dict) -> None:
+    """Each measurement reads an existing kesten_tails sweep, dataset or experiment."""
+    sweeps = config.get("sweeps", {})
+    for name, m in config.get("measurements", {}).items():
+        if "sweep" in m:
+            sweep = sweeps.get(m["sweep"], {})
+            if sweep.get("kind") != "kesten_tails":
+                raise ConfigError(f"measurements.{name}.sweep = {m['sweep']!r} must name a "
+                                  "kesten_tails sweep")  # fmt: skip
+            if max(m["n_tails"]) >= sweep.get("keep", 5000):
+                raise ConfigError(f"measurements.{name}.n_tails must be < the sweep's keep")
+        elif "dataset" in m:
+            if m["dataset"] not in config["datasets"]:
+                raise ConfigError(f"measurements.{name}.dataset = {m['dataset']!r} is not defined")
+        elif m["experiment"] not in config["experiments"]:
+            raise ConfigError(
+                f"measurements.{name}.experiment = {m['experiment']!r} is not among experiments"
+            )
+
+
+def check_networks(config: dict) -> None:
+    """Each network's parameters, as its module's parameter class checks them."""
+    for name, spec in config.get("networks", {}).items():
+        try:
+            network_params(spec)
+        except ValueError as err:
+            raise ConfigError(f"networks.{name}: {err}") from None
+
+
+def check_figures(config: dict) -> None:
+    """Every name a figure reads exists; the finite-step figures read what they need."""
+    pools = config["experiments"] | config.get("networks", {}) | config.get("sweeps", {})
+    for fig, spec in config.get("figures", {}).items():
+        for role, name in figure_names(spec):
+            kind = role.split("[")[0]
+            pool, what = {
+                "dataset": (config["datasets"], "datasets"),
+                "checks": (config.get("checks", {}), "checks"),
+                "bias": (config.get("measurements", {}), "measurements"),
+            }.get(kind, (pools, "experiments, networks or sweeps"))
+            if name not in pool:
+                raise ConfigError(f"figures.{fig}.{role} = {name!r} is not among {what}")
+    _check_discrete_figures(config)
+
+
+def _check_discrete_figures(config: dict) -> None:
+    """The finite-step figures read a divergence map, and kesten_tails checks of one dataset."""
+    figures, sweeps, checks = config.get("figures", {}), config.get("sweeps", {}), config["checks"]
+    if "fig_collapse_plane" in figures:
+        name = figures["fig_collapse_plane"]["map"]
+        if sweeps[name]["kind"] != "divergence_map":
+            raise ConfigError(f"figures.fig_collapse_plane.map = {name!r} must be a divergence_map")
+    if "fig_kesten" in figures:
+        spec = figures["fig_kesten"]
+        for name in spec["checks"]:
+            if checks[name]["kind"] != "kesten_tails":
+                raise ConfigError(
+                    f"figures.fig_kesten.checks: {name!r} is not a kesten_tails check"
+                )
+            dataset = sweeps[checks[name]["sweep"]]["dataset"]
+            if dataset != spec["dataset"]:
+                raise ConfigError(
+                    f"figures.fig_kesten.dataset = {spec['dataset']!r}, but check {name!r} "
+                    f"simulates on {dataset!r}"
+                )
+        bias = config["measurements"].get(spec.get("bias"), {})
+        if "bias" in spec and bias.get("kind") != "hill_bias":
+            raise ConfigError(f"figures.fig_kesten.bias = {spec['bias']!r} must be a hill_bias")
+
+
+def check_tables(config: dict) -> None:
+    """Each table's dataset, and a weight decay that leaves a learning phase."""
+    for name, t in config.get("tables", {}).items():
+        if t["dataset"] not in config["datasets"]:
+            raise ConfigError(f"tables.{name}.dataset = {t['dataset']!r} is not among datasets")
+        beta2 = population_moments(config, t["dataset"]).beta2
+        if "weight_decay" in t and not t["weight_decay"] < beta2:
+            raise ConfigError(
+                f"tables.{name}.weight_decay = {t['weight_decay']} leaves no learning phase: "
+                f"allowed range 0 <= weight_decay < beta2 = {beta2:.4g}"
+            )

@@ -1,0 +1,20 @@
+"""Networks beyond the diagonal linear model, in numpy: the 20-200-20 ReLU net (Fig. 2), tanh
+models (Figs. 3 and 5) and deep tanh MLPs on digits (Fig. 5, right).
+
+``registry`` maps a config ``networks`` kind to its module's parameters and trainer.
+
+Imports ``theory`` only.
+"""
+
+from .._exports import lazy_exports
+
+_NAMES = {
+    "network_params": "registry",
+    "train": "registry",
+    "ReluParams": "relu",
+    "TanhSignParams": "tanh",
+    "TanhStabilityParams": "tanh",
+    "ScalingParams": "mlp",
+}
+__all__ = list(_NAMES)
+__getattr__, __dir__ = lazy_exports(__name__, _NAMES)

@@ -1,0 +1,24 @@
+"""Simulation: training sets, and ensembles of SGD, GD, GD + isotropic noise and the SGF.
+
+Owns the data rule's training sets (``data``), the ensemble engine (``ensemble``) with its
+compiled update (``kernels``) and each run's counter-based random stream (``rng``), and the
+same update in plain Python (``reference``), the specification the kernels are tested against.
+
+Imports ``theory`` only (for the moments of a training set).
+"""
+
+from .._exports import lazy_exports
+
+_NAMES = {
+    "DatasetParams": "data",
+    "make_dataset": "data",
+    "EnsembleParams": "ensemble",
+    "simulate": "ensemble",
+    "merge": "ensemble",
+    "balanced_init": "ensemble",
+    "balanced_paths": "ensemble",
+    "run_keys": "rng",
+    "trajectory": "reference",
+}
+__all__ = list(_NAMES)
+__getattr__, __dir__ = lazy_exports(__name__, _NAMES)
