@@ -12,45 +12,12 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .rng import GOLDEN, INV_2_53, MIX1, MIX2, TWO_PI
+from .draws import S32, bits, index, normal
 
 SGD, GD, GD_ISO, SGF = 0, 1, 2, 3
 METHOD_CODES = {"sgd": SGD, "gd": GD, "gd_iso": GD_ISO, "sgf": SGF}
 RUNS_PER_BLOCK = 32  # runs interleaved in one thread: hides the latency of S = 1 steps
 MAX_SUBSTEPS = 100_000  # SGF sub-steps allowed in one step before a run counts as diverged
-
-_GOLDEN = np.uint64(GOLDEN)
-_MIX1 = np.uint64(MIX1)
-_MIX2 = np.uint64(MIX2)
-_ONE = np.uint64(1)
-_S11, _S27, _S30, _S31, _S32 = (np.uint64(s) for s in (11, 27, 30, 31, 32))
-
-
-@njit(cache=True, inline="always")
-def _bits(state, r):
-    """Draw n of run r, ``mix(key_r + n * GOLDEN)``; ``state[r] = key_r + (n - 1) * GOLDEN``."""
-    state[r] += _GOLDEN
-    z = state[r]
-    z = (z ^ (z >> _S30)) * _MIX1
-    z = (z ^ (z >> _S27)) * _MIX2
-    return z ^ (z >> _S31)
-
-
-@njit(cache=True, inline="always")
-def _index(bits, n):
-    return np.int64(((bits >> _S32) * np.uint64(n)) >> _S32)
-
-
-@njit(cache=True, inline="always")
-def _uniform(bits):
-    return np.float64((bits >> _S11) + _ONE) * INV_2_53
-
-
-@njit(cache=True, inline="always")
-def _normal(state, r):
-    u1 = _uniform(_bits(state, r))
-    u2 = _uniform(_bits(state, r))
-    return math.sqrt(-2.0 * math.log(u1)) * math.cos(TWO_PI * u2)
 
 
 @njit(cache=True, inline="always")
@@ -158,7 +125,7 @@ def _step(
             noise = math.sqrt(4.0 * temp * g_v * hs)
             g_int[r] += g_v * hs
             em2[r] += (hs * drift) ** 2 + 1.5 * noise**4
-            xi = _normal(state, r)
+            xi = normal(state, r)
             v, largest = _move(U, r, hs * drift - noise * xi, 1.0 - 2.0 * wd * hs, prefix)
             remaining -= hs
             if remaining <= 1e-12 * h:
@@ -170,13 +137,13 @@ def _step(
         # (x_j^2, x_j y_j) side by side: one cache line per sample.
         s2 = 0.0
         sxy = 0.0
-        bits = np.uint64(0)
+        raw = np.uint64(0)
         for t in range(batch):
             if t % 2 == 0:
-                bits = _bits(state, r)
-                j = _index(bits, data.shape[0])
+                raw = bits(state, r)
+                j = index(raw, data.shape[0])
             else:
-                j = _index(bits << _S32, data.shape[0])
+                j = index(raw << S32, data.shape[0])
             s2 += data[j, 0]
             sxy += data[j, 1]
         delta = h * 2.0 * (v * (s2 * inv_batch) - sxy * inv_batch)
@@ -186,7 +153,7 @@ def _step(
         amplitude = math.sqrt(h * temp * iso)
         for i in range(U.shape[1]):
             for k in range(U.shape[2]):
-                U[r, i, k] += amplitude * _normal(state, r)
+                U[r, i, k] += amplitude * normal(state, r)
         v, largest = _value(U, r)
     return v, largest
 
@@ -259,7 +226,7 @@ def _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, keep, g_int,
         if alive[r]:
             v = 1.0 * U[r, 0, 1] * U[r, 0, 0]
             g_int[r] += (a1 * v * v - 2.0 * a2 * v + a3) * h
-            j = _index(_bits(state, r), data.shape[0])
+            j = index(bits(state, r), data.shape[0])
             v = _move(U, r, h * 2.0 * (v * data[j, 0] - data[j, 1]), keep, prefix)[0]
             if _stop_if_diverged(U, r, v, alive, diverge_at):
                 v = 0.0
