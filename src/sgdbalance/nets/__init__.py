@@ -12,8 +12,8 @@ _NAMES = {
     "network_params": "registry",
     "train": "registry",
     "ReluParams": "relu",
-    "TanhSignParams": "tanh",
-    "TanhStabilityParams": "tanh",
+    "TanhSignParams": "tanh_params",
+    "TanhStabilityParams": "tanh_params",
     "ScalingParams": "mlp",
 }
 __all__ = list(_NAMES)
