@@ -1,9 +1,9 @@
 """Discrete SGD at finite eta against the SGF; the exact discrete variance of linear regression.
 
 ``finite_step_gap`` measures how far one discrete-SGD ensemble's stationary v lies from the
-SGF density (a measurement, no verdict). ``finite_step_series`` checks that this gap closes as
-eta -> 0 at fixed T and, for D = 0, that the measured variance is ``discrete_variance``, the
-exact stationary variance of discrete SGD, rather than the SGF's.
+SGF density (a measurement, no verdict). ``checks.finite_step.finite_step_series`` checks that
+this gap closes as eta -> 0 at fixed T and, for D = 0, that the measured variance is
+``discrete_variance``, the exact stationary variance of discrete SGD, rather than the SGF's.
 """
 
 import numpy as np

@@ -9,9 +9,9 @@ figures read (never the samples): the evidence for ``collapse.py`` and ``kesten.
   S; the fraction of runs that diverge, beside the discrete and continuous thresholds of the
   same training sets.
 
-Every ensemble runs on the compiled engine (``ensemble.simulate``) with a seed derived from
-the sweep's seed and the ensemble's position in the sweep, in fixed chunks of runs: results do
-not depend on the machine or on the number of jobs.
+Every ensemble runs on the compiled engine (``simulate.ensemble.simulate``) with a seed
+derived from the sweep's seed and the ensemble's position in the sweep, in fixed chunks of
+runs: results do not depend on the machine or on the number of jobs.
 """
 
 from collections.abc import Callable
