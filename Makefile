@@ -46,7 +46,8 @@ lint: $(VENV)/installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/snakefmt --check Snakefile workflow
 	$(BIN)/snakemake --lint --configfile $(CONFIG)
 
-$(VENV)/installed: requirements.lock pyproject.toml
+# __init__.py holds the version the editable install's metadata is built from.
+$(VENV)/installed: requirements.lock pyproject.toml src/sgdbalance/__init__.py
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed"' \
 		|| { echo "error: $(PYTHON) is missing or older than 3.11 (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV) || { echo "error: no venv module (Debian: apt-get install python3-venv)"; exit 1; }
