@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CORES ?= all
 CONFIG ?= config/config.yaml
 
-.PHONY: all quick test report lint clean lock verify archive restore readme
+.PHONY: all quick test report lint clean lock verify archive restore readme config-docs
 
 all: $(VENV)/installed
 	$(BIN)/snakemake --cores $(CORES) --configfile $(CONFIG)
@@ -33,6 +33,11 @@ verify: $(VENV)/installed
 # After a full `make`: the README's claims and runtime tables, from results/ (commit them).
 readme: $(VENV)/installed
 	$(BIN)/sgdbalance readme
+
+# config/README.md's reference of every config key, from workflow/schemas/config.schema.yaml
+# (commit it; tests/test_schema_doc.py fails while it differs from the schema).
+config-docs: $(VENV)/installed
+	$(BIN)/python -m sgdbalance.schema_doc
 
 archive: $(VENV)/installed
 	$(BIN)/sgdbalance archive $(ARCHIVE)
