@@ -1,6 +1,8 @@
 """The version is written once, in ``sgdbalance.__version__``; the packaging metadata, the
-changelog and the citation files carry the same one."""
+changelog and the citation files (CITATION.cff, .zenodo.json) carry the same one, and the two
+citation files say the same about the software and the paper."""
 
+import json
 import re
 import tomllib
 from importlib import metadata
@@ -52,3 +54,42 @@ def test_citation_has_this_version_and_date():
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
     assert str(citation["version"]) == VERSION
     assert str(citation["date-released"]) == release_date()
+
+
+ARXIV = "arXiv:2308.06671"
+
+
+def cff_name(author: dict) -> str:
+    """A CITATION.cff author as Zenodo writes a creator: ``Family, Given``, or an entity name."""
+    if "name" in author:
+        return author["name"]
+    return f"{author['family-names']}, {author['given-names']}"
+
+
+def test_zenodo_metadata_matches_the_package_and_the_citation():
+    zenodo = json.loads((ROOT / ".zenodo.json").read_text())
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert zenodo["version"] == VERSION
+    assert zenodo["publication_date"] == release_date()
+    assert zenodo["title"] == citation["title"]
+    assert zenodo["license"] == citation["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    assert [c["name"] for c in zenodo["creators"]] == [cff_name(a) for a in citation["authors"]]
+    assert zenodo["keywords"] == citation["keywords"]
+    assert zenodo["upload_type"] == "software"
+
+
+def test_both_citation_files_point_to_the_paper():
+    zenodo = json.loads((ROOT / ".zenodo.json").read_text())
+    (paper,) = [r for r in zenodo["related_identifiers"] if r["identifier"] == ARXIV]
+    # Zenodo's (DataCite's) vocabulary: this software supplements the preprint.
+    assert paper == {
+        "identifier": ARXIV,
+        "relation": "isSupplementTo",
+        "scheme": "arxiv",
+        "resource_type": "publication-preprint",
+    }
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    (reference,) = citation["references"]
+    assert {"type": "other", "value": ARXIV} in reference["identifiers"]
+    assert reference["title"].startswith("Law of Balance and Stationary Distribution")

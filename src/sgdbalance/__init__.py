@@ -5,5 +5,5 @@ temperature ``T = eta / S``, depth ``D`` = number of hidden layers (``D + 1`` fa
 """
 
 # The package's version, read by setuptools at build time (pyproject.toml: dynamic); keep
-# CHANGELOG.md and CITATION.cff equal to it (tests/test_release.py).
+# CHANGELOG.md, CITATION.cff and .zenodo.json equal to it (tests/test_release.py).
 __version__ = "0.1.0"
