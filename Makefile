@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CORES ?= all
 CONFIG ?= config/config.yaml
 
-.PHONY: all quick test report lint clean lock verify archive restore readme
+.PHONY: all quick test report lint clean lock verify archive restore readme config-docs
 
 all: $(VENV)/installed
 	$(BIN)/snakemake --cores $(CORES) --configfile $(CONFIG)
@@ -34,6 +34,11 @@ verify: $(VENV)/installed
 readme: $(VENV)/installed
 	$(BIN)/sgdbalance readme
 
+# config/README.md's reference of every config key, from workflow/schemas/config.schema.yaml
+# (commit it; tests/test_schema_doc.py fails while it differs from the schema).
+config-docs: $(VENV)/installed
+	$(BIN)/python -m sgdbalance.artifact.schema_doc
+
 archive: $(VENV)/installed
 	$(BIN)/sgdbalance archive $(ARCHIVE)
 
@@ -46,7 +51,8 @@ lint: $(VENV)/installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/snakefmt --check Snakefile workflow
 	$(BIN)/snakemake --lint --configfile $(CONFIG)
 
-$(VENV)/installed: requirements.lock pyproject.toml
+# __init__.py holds the version the editable install's metadata is built from.
+$(VENV)/installed: requirements.lock pyproject.toml src/sgdbalance/__init__.py
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed"' \
 		|| { echo "error: $(PYTHON) is missing or older than 3.11 (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV) || { echo "error: no venv module (Debian: apt-get install python3-venv)"; exit 1; }

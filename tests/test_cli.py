@@ -5,7 +5,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sgdbalance
 from sgdbalance.cli import main
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == f"sgdbalance {sgdbalance.__version__}\n"
 
 
 def test_density_is_normalised_on_a_wide_grid(tmp_path):

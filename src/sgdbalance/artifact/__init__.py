@@ -1,8 +1,8 @@
 """The artifact around the numerics: files, provenance and numbers for a write-up.
 
 Owns every read and atomic write of a result file (``io``), the manifest of ``results/`` with
-its verification, archive and restore (``provenance``), and TeX macros and the runtime table
-(``paper``).
+its verification, archive and restore (``provenance``), TeX macros and the runtime table
+(``paper``), and ``config/README.md`` generated from the config schema (``schema_doc``).
 
 Imports ``theory`` only (``io`` stores stationary densities).
 """

@@ -10,6 +10,7 @@
     sgdbalance verify                     # claims, and results/ against results/manifest.json
     sgdbalance archive results.tar.gz     # results/ with its manifest, mtimes kept
     sgdbalance restore results.tar.gz     # into ./results, checked against the manifest
+    sgdbalance --version
 
 Conventions of the paper: loss (f - y)^2, T = eta / S, depth D = hidden layers.
 """
@@ -17,6 +18,7 @@ Conventions of the paper: loss (f - y)^2, T = eta / S, depth D = hidden layers.
 import argparse
 import sys
 
+from .. import __version__
 from .common import _add_data_options
 from .discrete import cmd_lyapunov, cmd_tail_index
 from .provenance import cmd_archive, cmd_readme, cmd_restore, cmd_verify
@@ -42,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sgdbalance", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     seed_help = (
         "seed of the drawn batches with --data, when the n^S batches are too many to list "
