@@ -138,6 +138,50 @@ def test_lost_output_is_rebuilt_alone(built):
     assert "rule train" not in log and "rule check:" in log
 
 
+# The report's sidebar: one category per paper figure, a subcategory per panel (file).
+REPORT_GROUPS = {
+    "Fig. 1": {"Law of balance: imbalance and trajectories": ["fig1.pdf"]},
+    "Fig. 2": {"Noise balance in a ReLU network": ["fig2.pdf"]},
+    "Fig. 3": {
+        "Left and middle: stationary distributions of v": ["fig3.pdf"],
+        "Right: the tanh model and the wrong sign": ["fig3_tanh.pdf"],
+    },
+    "Fig. 4": {"Phase diagram and simulated points": ["fig4.pdf"]},
+    "Fig. 5": {
+        "Left: tails of deep linear networks": ["fig5_tails.pdf"],
+        "Middle: loss against learning rate": ["fig5_stability.pdf"],
+        "Right: scaling law on digits": ["fig5_scaling.pdf"],
+    },
+    "Table 1": {"Closed forms against the quadrature density": ["table1.csv"]},
+    "Beyond the paper": {
+        "Where discrete SGD collapses, D = 1": ["fig_collapse_plane.pdf"],
+        "Kesten tail index of discrete SGD, D = 0": ["fig_kesten.pdf"],
+    },
+    "Claims": {"Every claim with its checks": ["claims.md"]},
+}
+
+
+@pytest.mark.slow
+def test_report_groups_results_by_paper_figure(built):
+    report = built / "report.html"
+    result = snakemake("--configfile", str(QUICK), "--report", str(report), cwd=built)
+    assert result.returncode == 0, result.stderr[-3000:]
+    html = report.read_text()
+    data = {  # the JSON the report's script blocks assign: var categories = {...};
+        name: json.loads(re.search(rf'<script id="{name}">\s*var {name} = (.*);\n', html)[1])
+        for name in ("categories", "results")
+    }
+    names = {
+        category: {sub: [path.rsplit("/", 1)[-1] for path in paths] for sub, paths in subs.items()}
+        for category, subs in data["categories"].items()
+    }
+    assert names == REPORT_GROUPS
+    (kesten,) = [r for path, r in data["results"].items() if path.endswith("fig_kesten.pdf")]
+    config = yaml.safe_load(QUICK.read_text())
+    n_tail = config["checks"][config["figures"]["fig_kesten"]["checks"][0]]["n_tail"]
+    assert f"the {n_tail} largest" in " ".join(kesten["caption"].split())
+
+
 def test_dry_run_lists_every_stage(tmp_path):
     result = snakemake("-n", "--forceall", "--configfile", str(QUICK), cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]

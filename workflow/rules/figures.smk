@@ -25,7 +25,8 @@ rule fig1_render:
         pdf=report(
             "results/figures/fig1.pdf",
             caption="../report/fig1.rst",
-            category="Figures",
+            category="Fig. 1",
+            subcategory="Law of balance: imbalance and trajectories",
         ),
         png="results/figures/fig1.png",
     log:
@@ -47,7 +48,8 @@ rule fig2_render:
         pdf=report(
             "results/figures/fig2.pdf",
             caption="../report/fig2.rst",
-            category="Figures",
+            category="Fig. 2",
+            subcategory="Noise balance in a ReLU network",
         ),
         png="results/figures/fig2.png",
     log:
@@ -70,7 +72,8 @@ rule fig3_render:
         pdf=report(
             "results/figures/fig3.pdf",
             caption="../report/fig3.rst",
-            category="Figures",
+            category="Fig. 3",
+            subcategory="Left and middle: stationary distributions of v",
         ),
         png="results/figures/fig3.png",
     log:
@@ -92,7 +95,8 @@ rule fig3_tanh_render:
         pdf=report(
             "results/figures/fig3_tanh.pdf",
             caption="../report/fig3_tanh.rst",
-            category="Figures",
+            category="Fig. 3",
+            subcategory="Right: the tanh model and the wrong sign",
         ),
         png="results/figures/fig3_tanh.png",
     log:
@@ -115,7 +119,8 @@ rule fig4_render:
         pdf=report(
             "results/figures/fig4.pdf",
             caption="../report/fig4.rst",
-            category="Figures",
+            category="Fig. 4",
+            subcategory="Phase diagram and simulated points",
         ),
         png="results/figures/fig4.png",
     log:
@@ -140,7 +145,8 @@ rule fig5_tails_render:
         pdf=report(
             "results/figures/fig5_tails.pdf",
             caption="../report/fig5_tails.rst",
-            category="Figures",
+            category="Fig. 5",
+            subcategory="Left: tails of deep linear networks",
         ),
         png="results/figures/fig5_tails.png",
     log:
@@ -165,7 +171,8 @@ rule fig5_stability_render:
         pdf=report(
             "results/figures/fig5_stability.pdf",
             caption="../report/fig5_stability.rst",
-            category="Figures",
+            category="Fig. 5",
+            subcategory="Middle: loss against learning rate",
         ),
         png="results/figures/fig5_stability.png",
     log:
@@ -187,7 +194,8 @@ rule fig5_scaling_render:
         pdf=report(
             "results/figures/fig5_scaling.pdf",
             caption="../report/fig5_scaling.rst",
-            category="Figures",
+            category="Fig. 5",
+            subcategory="Right: scaling law on digits",
         ),
         png="results/figures/fig5_scaling.png",
     log:
@@ -209,7 +217,8 @@ rule table1_render:
         report(
             "results/tables/table1.csv",
             caption="../report/table1.rst",
-            category="Tables",
+            category="Table 1",
+            subcategory="Closed forms against the quadrature density",
         ),
     log:
         "logs/tables/table1.log",
@@ -267,6 +276,7 @@ rule fig_collapse_plane_render:
             "results/figures/fig_collapse_plane.pdf",
             caption="../report/fig_collapse_plane.rst",
             category="Beyond the paper",
+            subcategory="Where discrete SGD collapses, D = 1",
         ),
         png="results/figures/fig_collapse_plane.png",
     log:
@@ -298,6 +308,7 @@ rule fig_kesten_render:
             "results/figures/fig_kesten.pdf",
             caption="../report/fig_kesten.rst",
             category="Beyond the paper",
+            subcategory="Kesten tail index of discrete SGD, D = 0",
         ),
         png="results/figures/fig_kesten.png",
     log:

@@ -28,6 +28,7 @@ rule verify:
             "results/claims.md",
             caption="../report/claims.rst",
             category="Claims",
+            subcategory="Every claim with its checks",
         ),
         summary="results/verify.txt",
     log:
