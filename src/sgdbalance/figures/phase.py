@@ -33,7 +33,7 @@ def phase_diagram(k: float, sigma_data: float, points: list[tuple], sigma_max: f
         ax.plot(closed, sigmas, "C3:", lw=1, label=r"$T^*$ paper's closed form")
         ax.axhline(sigma_data, color="0.4", lw=0.6)
         for name, regime_color in zip(phase.REGIME_NAMES, REGIME_COLORS, strict=True):
-            ax.fill_between([], [], color=regime_color, label=name)
+            ax.fill_between([], [], facecolor=regime_color, edgecolor="0.6", lw=0.3, label=name)
         for i, (_, p, _) in enumerate(points):
             ax.plot(p.temperature, sigma_data, "o", color="C0", mec="k", ms=6, zorder=5)
             ax.annotate(
@@ -52,7 +52,10 @@ def phase_diagram(k: float, sigma_data: float, points: list[tuple], sigma_max: f
         ax.legend(loc="upper right", fontsize=5.5, framealpha=0.9)
         for i, (run, p, theory) in enumerate(points):
             _point_panel(fig.add_subplot(grid[i, 1]), "ABCDEFGH"[i], run, p, theory)
-        fig.tight_layout(h_pad=0.2)
+        fig.tight_layout(h_pad=0.6)
+        right = fig.axes[1].get_position()
+        fig.text(right.x0, 0.995, "$p(v)$: SGF histogram (blue), theory (black)", fontsize=7,
+                 va="top")  # fmt: skip
     return fig
 
 
@@ -69,20 +72,16 @@ def _point_panel(ax, label, run, p, theory):
         v = np.linspace(max(edges[0], 1e-4), edges[-1], 1500)
         ax.plot(v, theory.pdf(v), color="k", lw=0.9)
         expected = float(theory.cdf(np.array(COLLAPSED)) - theory.cdf(np.array(-COLLAPSED)))
-    text = f"$P(|v|<10^{{-6}})$: sim {collapsed:.0%}, theory {expected:.0%}"
-    ax.text(
-        0.98,
-        0.9,
-        f"{label}: T = {p.temperature:g}\n{text}",
-        transform=ax.transAxes,
-        ha="right",
-        va="top",
+    # Above the axes, where it covers no data.
+    ax.set_title(
+        f"{label}: T = {p.temperature:g};  $P(|v|<10^{{-6}})$: sim {collapsed:.0%}, "
+        f"theory {expected:.0%}",
         fontsize=6,
+        loc="left",
+        pad=2,
     )
     ax.set_yscale("log")
     ax.set_ylim(1e-3, 1e2)
     ax.set_xlim(-0.5, 2.5)
     ax.tick_params(labelsize=6)
-    if label == "A":
-        ax.set_title("$p(v)$: simulation (SGF) and theory", fontsize=7)
     ax.set_xlabel("$v$", fontsize=7, labelpad=0)

@@ -5,6 +5,10 @@ import numpy as np
 
 from .common import METHOD_LABELS, STYLE
 
+# One colour per ensemble (its histogram) and one dash per theory curve (black), in panel order.
+COLORS = ("C0", "C3", "C2", "C1")
+DASHES = ("-", "--", "-.", ":")
+
 
 def stationary_panels(panels: list[list[tuple]], log_scale: list[bool]) -> plt.Figure:
     """Fig. 3 (left, middle): histograms of simulated v against theory densities.
@@ -17,7 +21,7 @@ def stationary_panels(panels: list[list[tuple]], log_scale: list[bool]) -> plt.F
     with plt.style.context(STYLE):
         fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 2.8), squeeze=False)
         for ax, panel, log in zip(axes[0], panels, log_scale, strict=True):
-            for color, (run, p, theory) in zip(("C0", "C3", "C2", "C1"), panel, strict=False):
+            for color, dash, (run, p, theory) in zip(COLORS, DASHES, panel, strict=False):
                 edges = run["hist_edges"]
                 total = run["n_samples"].sum()
                 dens = run["hist_counts"] / (total * np.diff(edges))
@@ -26,27 +30,22 @@ def stationary_panels(panels: list[list[tuple]], log_scale: list[bool]) -> plt.F
                     sim += f" $\\eta$={p.eta:g}, S={p.batch}"
                 else:
                     sim += f" dt={p.dt:g}"
-                ax.stairs(
-                    dens,
-                    edges,
-                    color=color,
-                    alpha=0.45,
-                    fill=True,
-                    lw=0,
-                    label=f"D = {p.depth}: {sim}",
-                )
+                # A light fill under a step outline: one ensemble never hides another.
+                ax.stairs(dens, edges, color=color, alpha=0.12, fill=True, lw=0)
+                ax.stairs(dens, edges, color=color, lw=0.8, label=f"D = {p.depth}: {sim}")
                 if isinstance(theory, str):
                     ax.plot([], [], " ", label=f"D = {p.depth} theory: {theory}")
                 else:
                     v = np.linspace(edges[0], edges[-1], 2000)
-                    ax.plot(v, theory.pdf(v), color=color, label=f"D = {p.depth}: theory")
+                    ax.plot(v, theory.pdf(v), color="k", lw=1.0, ls=dash,
+                            label=f"D = {p.depth}: theory")  # fmt: skip
             ax.set_title(f"$T=\\eta/S={panel[0][1].temperature:g}$")
             ax.set_xlabel("$v$")
             ax.set_ylabel("$p(v)$")
             ax.set_xlim(edges[0], edges[-1])
             if log:
                 ax.set_yscale("log")
-                ax.set_ylim(1e-3, ax.get_ylim()[1] * 30)
+                ax.set_ylim(1e-3, ax.get_ylim()[1] * 1000)  # the legend above the data
             else:
                 ax.set_ylim(0, ax.get_ylim()[1] * 1.6)  # room for the legend
             ax.legend(loc="upper left")
