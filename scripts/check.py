@@ -75,6 +75,18 @@ elif kind == "variance_series":
         spec["seed"],
         n_boot=spec.get("n_boot", 4000),
     )
+elif kind == "scaling_simulation":
+    series = {}
+    for name, run_path, theory_path in zip(
+        spec["experiments"], inputs.runs, inputs.theories, strict=True
+    ):
+        density, _ = io.load_theory(theory_path)
+        params = ensemble_params(snakemake.config["experiments"][name])
+        series[name] = (io.load_npz(run_path), params, density)
+    regimes = {"collapse": spec["collapse"], "concentrate": spec["concentrate"]}
+    record = checks.scaling_simulation_check(
+        series, moments, regimes, spec["seed"], spec.get("alpha", 0.001)
+    )
 elif kind == "memory":
     test = spec["test"]
     if test == "one_dies":

@@ -3,6 +3,7 @@ import pytest
 from scipy import integrate
 
 from sgdbalance import checks
+from sgdbalance.simulate import EnsembleParams, balanced_init
 from sgdbalance.theory import scaling as sc
 from sgdbalance.theory.density import stationary_density
 from sgdbalance.theory.moments import Moments
@@ -74,3 +75,40 @@ def test_scaling_check_passes_and_its_negative_control_diverges():
     control = record["details"]["negative_control_fixed_width_and_T_ks_consecutive"]
     assert np.all(np.diff(control) > 0)
     assert control[-1] > 2 * record["details"]["collapse"]["ks_consecutive"][-1]
+
+
+def _exact_ensemble(depth, width, temperature, n, rng, sample_from=None):
+    """Final v of n runs drawn from a density (by default this ensemble's own)."""
+    density = stationary_density(M, depth, temperature, width=width)
+    source = sample_from or density
+    run = {"v_final": source.quantile(rng.uniform(size=n)), "diverged": np.zeros(n, bool)}
+    params = EnsembleParams(method="sgf", depth=depth, width=width, eta=temperature, batch=1,
+                            dt=0.005, n_runs=n, seed=1, time=1.0,
+                            init=balanced_init(0.5, depth, width))  # fmt: skip
+    return run, params, density
+
+
+def _scaling_series(rng, wrong=False):
+    curve = {f"D{D}": (D, D, 0.25) for D in (2, 4, 8)}  # K = d/(D T) = 4
+    shallow = stationary_density(M, 2, 0.25, width=2)
+    series = {
+        name: _exact_ensemble(D, d, t, 2000, rng, shallow if wrong else None)
+        for name, (D, d, t) in curve.items()
+    }
+    series["few_paths"] = _exact_ensemble(16, 1, 1.0, 2000, rng)
+    series["many_paths"] = _exact_ensemble(4, 64, 0.25, 2000, rng)
+    return series
+
+
+def test_scaling_simulation_check_passes_on_exact_samples_and_fails_when_depth_is_ignored():
+    # Seed 7, 2000 runs per ensemble; the tolerance is the KS critical value at 0.001/5.
+    regimes = {"collapse": "few_paths", "concentrate": "many_paths"}
+    rng = np.random.default_rng(np.random.SeedSequence(7))
+    good = checks.scaling_simulation_check(_scaling_series(rng), M, regimes, seed=7)
+    assert good["passed"], good
+    assert good["details"]["approaching_limit"] and good["details"]["regimes_ok"]
+    # Negative control: every curve ensemble drawn from the D = 2 density, as if only
+    # d/(D T) mattered at finite depth: the distance to the limit no longer falls with D.
+    bad = checks.scaling_simulation_check(_scaling_series(rng, wrong=True), M, regimes, seed=7)
+    assert not bad["passed"]
+    assert not bad["details"]["all_within_own_density"]

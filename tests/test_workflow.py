@@ -211,7 +211,8 @@ def jobs_of(target, cwd) -> set[str]:
         (
             "fig5",
             {"data", "train", "merge_parts", "theory", "train_network", "fig5_tails_render"}
-            | {"fig5_stability_render", "fig5_scaling_render", "fig5"},
+            | {"fig5_stability_render", "fig5_scaling_render", "fig5_diagonal_scaling_render"}
+            | {"fig5"},
         ),
         ("table1", {"data", "table1_render", "table1"}),
         (

@@ -10,6 +10,7 @@ localrules:
     fig4_render,
     fig5,
     fig5_scaling_render,
+    fig5_diagonal_scaling_render,
     fig5_stability_render,
     table1,
     fig_collapse_plane_render,
@@ -210,6 +211,31 @@ rule fig5_scaling_render:
         "../../scripts/fig5_scaling.py"
 
 
+rule fig5_diagonal_scaling_render:
+    input:
+        runs=figure_inputs("fig5_diagonal_scaling")["runs"],
+        data=figure_inputs("fig5_diagonal_scaling")["data"],
+        theory=figure_inputs("fig5_diagonal_scaling")["theory"],
+    output:
+        pdf=report(
+            "results/figures/fig5_diagonal_scaling.pdf",
+            caption="../report/fig5_diagonal_scaling.rst",
+            category="Fig. 5",
+            subcategory="Scaling law on diagonal networks",
+        ),
+        png="results/figures/fig5_diagonal_scaling.png",
+    log:
+        "logs/figures/fig5_diagonal_scaling.log",
+    benchmark:
+        "benchmarks/figures/fig5_diagonal_scaling.tsv"
+    conda:
+        "../envs/sgdbalance.yaml"
+    params:
+        figure=figure_params("fig5_diagonal_scaling"),
+    script:
+        "../../scripts/fig5_diagonal_scaling.py"
+
+
 rule table1_render:
     input:
         table_dataset("table1"),
@@ -261,6 +287,7 @@ rule fig5:
         rules.fig5_tails_render.output,
         rules.fig5_stability_render.output,
         rules.fig5_scaling_render.output,
+        rules.fig5_diagonal_scaling_render.output,
 
 
 rule table1:

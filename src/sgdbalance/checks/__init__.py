@@ -30,6 +30,7 @@ _NAMES = {
     "fluctuation_inversion_check": "fluctuation",
     "simulated_variance_check": "fluctuation",
     "scaling_check": "scaling",
+    "scaling_simulation_check": "scaling",
     "fokker_planck_check": "fokker_planck",
     "finite_step_series": "finite_step",
     "collapse_check": "discrete",

@@ -106,6 +106,8 @@ def check_checks(config: dict) -> None:
             _check_variance_series(config["experiments"], key, c)
         elif c["kind"] == "finite_step_series":
             _check_finite_step_series(config["experiments"], key, c)
+        elif c["kind"] == "scaling_simulation":
+            _check_scaling_simulation(config["experiments"], key, c)
         else:
             _check_single_check(config, key, c)
 
@@ -140,6 +142,27 @@ def _check_finite_step_series(experiments: dict, key: str, c: dict) -> None:
         raise ConfigError(f"{key}: the experiments need one depth and one T = eta/S")
     if any(e["method"] != "sgd" for e in series):
         raise ConfigError(f"{key}: every experiment must use method sgd")
+
+
+def _check_scaling_simulation(experiments: dict, key: str, c: dict) -> None:
+    """Named sgf ensembles of one dataset; a curve of one d/(D T) in increasing D, and the two
+    regimes among the experiments."""
+    for name in c["experiments"]:
+        if name not in experiments:
+            raise ConfigError(f"{key}.experiments names {name!r}, which is not defined")
+    for role in ("collapse", "concentrate"):
+        if c[role] not in c["experiments"]:
+            raise ConfigError(f"{key}.{role} = {c[role]!r} must be one of {key}.experiments")
+    series = [experiments[name] for name in c["experiments"]]
+    if any(e["method"] != "sgf" for e in series) or len({e["dataset"] for e in series}) != 1:
+        raise ConfigError(f"{key}: the experiments need method sgf and one dataset")
+    curve = [experiments[n] for n in c["experiments"] if n not in (c["collapse"], c["concentrate"])]
+    ratios = {round(e.get("width", 1) * e["batch"] / (e["depth"] * e["eta"]), 9) for e in curve}
+    depths = [e["depth"] for e in curve]
+    if len(curve) < 2 or len(ratios) != 1 or depths != sorted(set(depths)) or min(depths) < 1:
+        raise ConfigError(
+            f"{key}: the curve's experiments need one d/(D T) and increasing depths D >= 1"
+        )
 
 
 def _check_single_check(config: dict, key: str, c: dict) -> None:

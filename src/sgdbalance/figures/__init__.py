@@ -6,6 +6,7 @@ matplotlib.use("Agg")  # before any pyplot import: figures are files, never wind
 
 from .balance import law_of_balance  # noqa: E402
 from .common import save  # noqa: E402
+from .diagonal_scaling import diagonal_scaling  # noqa: E402
 from .discrete import collapse_plane, kesten_kappa  # noqa: E402
 from .phase import phase_diagram  # noqa: E402
 from .relu import noise_balance  # noqa: E402
@@ -16,6 +17,7 @@ from .tanh import edge_of_stability, wrong_sign  # noqa: E402
 
 __all__ = [
     "collapse_plane",
+    "diagonal_scaling",
     "edge_of_stability",
     "kesten_kappa",
     "law_of_balance",
