@@ -201,7 +201,7 @@ def paths_equalise(run: dict, params, moments, fraction: float = 0.1) -> dict:
     is below ``fraction``. Details give the median measured contraction of ``b_1 - b_2`` and
     the stationary rate times the time, which overestimates it a little (early on the paths
     are unequal and the rate lower). No per-run prediction is given: its integrand grows like
-    ``|v|^(8/3)`` (D = 2), so short excursions to large |v| that checkpoints miss dominate it.
+    ``|v|^(8/3)`` (D = 2), so short excursions to large ``|v|`` that checkpoints miss dominate it.
     """
     p, m = params, moments
     start, end, alive = _two_paths(run, p)

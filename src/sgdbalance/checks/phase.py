@@ -19,8 +19,8 @@ def collapse_rate(run: dict, params, moments, n_sigma: float = 4.0, below: float
     is negative: above ``T_c = (beta2 - gamma) / alpha3`` on the right side, at every T on the
     wrong side.
 
-    The simulated rate is the slope of log|v| per run between the first checkpoint after burn-in
-    and the last, averaged over runs whose |v| is already below ``below``. The Euler-Maruyama
+    The simulated rate is the slope of ``log|v|`` per run between the first checkpoint after burn-in
+    and the last, averaged over runs whose ``|v|`` is already below ``below``. The Euler-Maruyama
     chain the engine runs has its own exact rate near 0: a balanced step multiplies v by
     ``(1 + 2 s beta2 h + sqrt(4 T alpha3 h) N)^2`` on each sub-step h, whose log-mean is computed
     here (with weight decay the factor is ``1 + 2 (s beta2 - gamma) h + ...``); the simulation is

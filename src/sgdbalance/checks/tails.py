@@ -1,4 +1,4 @@
-"""Tails (Thm 4.2): Hill indices of simulated |v| against the theory at the same threshold."""
+"""Tails (Thm 4.2): Hill indices of simulated ``|v|`` against the theory at the same threshold."""
 
 from ..theory import tails
 from .record import verdict

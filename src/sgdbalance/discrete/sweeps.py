@@ -139,7 +139,7 @@ class KestenTailsParams:
 
 def kesten_tails(x, y, p: KestenTailsParams, progress: Callable | None = None) -> dict:
     """Per point: the ``keep`` largest stationary ``|v|`` and their runs, the number of
-    samples, and the runs that diverged (|v| > 1e150: none unless SGD has no stationary law).
+    samples, and the runs that diverged (``|v| > 1e150``: none unless SGD has no stationary law).
 
     Returns
     -------

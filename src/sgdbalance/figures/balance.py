@@ -7,7 +7,7 @@ from .common import METHOD_LABELS, STYLE, quantile_band
 
 
 def law_of_balance(runs: dict, params: dict, moments) -> plt.Figure:
-    """Fig. 1: |u^2 - w^2| over training for GD, SGD and GD + isotropic noise.
+    """Fig. 1: ``|u^2 - w^2|`` over training for GD, SGD and GD + isotropic noise.
 
     ``runs`` maps a method name to its ensemble statistics, ``params`` to its EnsembleParams.
     The SGF prediction ``|I_0| exp(-4 T ∫ g(v) dt)`` is drawn from the SGD runs' own v, and

@@ -9,7 +9,7 @@ from .common import STYLE
 
 
 def tail_panels(panels: list[tuple], fits: list[list[dict]], moments):
-    """Densities of |v| (theory and simulation) and Hill tail indices against the threshold.
+    """Densities of ``|v|`` (theory and simulation) and Hill tail indices against the threshold.
 
     ``panels``: ``(samples, params, density)`` per depth; samples of v, shape (runs, k).
     ``fits``: per depth, ``tails.hill_bootstrap`` records at several tail fractions.

@@ -1,6 +1,6 @@
 """Stationary distribution of v under the SGF (Thm 4.2 of the paper).
 
-On the side ``sign`` of zero, with ``s = |v|``, ``p = 2D / (D + 1)`` and ``c = d^(1 - 2/(D+1))``,
+On the side ``sign`` of zero, with ``s = |v|``, ``p = 2D / (D + 1)`` and ``c = d^(1 - 2/(D+1))``, ::
 
     p_sign(s) ∝ s^(-3D/(D+1)) / g_sign(s) * exp(-(c/T) Phi(s)),
     Phi(s) = ∫ (beta1 r - sign beta2) / ((D + 1) r^p g_sign(r)) dr,
@@ -295,7 +295,7 @@ def linear_regression_density(v, moments: Moments, temperature: float):
 
 
 def tail_exponent(moments: Moments, depth: int, temperature: float, width: int = 1) -> float:
-    """Predicted exponent of ``p(v) ~ |v|^exponent`` at large |v|."""
+    """Predicted exponent of ``p(v) ~ |v|^exponent`` at large ``|v|``."""
     if depth == 0:
         return -2.0 - moments.beta1 / (temperature * moments.alpha1 * width)
     return -5.0 + 3.0 / (depth + 1)

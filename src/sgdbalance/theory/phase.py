@@ -2,7 +2,7 @@
 
 On the right side (v > 0) the D = 1 density is ``p ∝ v^(-3/2) g^-1 exp(-(1/2T) ∫ (beta1 s -
 beta2) / (s g) ds)``. Setting ``d log p / dv = 0`` and multiplying by ``2 T v g`` gives the
-mode equation
+mode equation ::
 
     7 T alpha1 v^2 + (beta1 - 10 T alpha2) v - (beta2 - 3 T alpha3) = 0,
 

@@ -1,12 +1,12 @@
 """Width-depth scaling of the stationary density (PAPER.md section 2, "Width and depth").
 
 On the right side the density of Thm 4.2 is ``s^(-3D/(D+1)) / g(s) exp(-kappa Psi_D(s))`` with
-``Psi_D(s) = ∫ (beta1 r - beta2) / (r^(2D/(D+1)) g(r)) dr`` and
+``Psi_D(s) = ∫ (beta1 r - beta2) / (r^(2D/(D+1)) g(r)) dr`` and ::
 
     kappa = d^(1 - 2/(D+1)) / ((D + 1) T) = K * D/(D+1) * d^(-2/(D+1)),   K = d / (D T).
 
 At fixed K (and ``log d = o(D)``) kappa -> K and the powers of s tend to -3 and 2, so the
-densities converge to the D -> infinity limit
+densities converge to the D -> infinity limit ::
 
     p_inf(s) ∝ s^-3 / g(s) exp(-K ∫ (beta1 r - beta2) / (r^2 g(r)) dr),
 
