@@ -290,7 +290,19 @@ KINDS = {
 
 
 def sweep_params(spec: dict):
-    """The parameter object of one ``sweeps`` entry of the config; lists become tuples."""
+    """The parameter object of one ``sweeps`` entry of the config; lists become tuples.
+
+    Parameters
+    ----------
+    spec : dict
+        A ``sweeps`` entry: ``kind`` (``collapse_drift``, ``kesten_tails`` or
+        ``divergence_map``), ``dataset`` (ignored here) and the fields of that kind's
+        parameters.
+
+    Returns
+    -------
+    CollapseDriftParams, KestenTailsParams or DivergenceMapParams
+    """
 
     def frozen(value):
         return tuple(frozen(v) for v in value) if isinstance(value, list) else value

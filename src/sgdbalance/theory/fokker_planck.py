@@ -151,9 +151,17 @@ def stationary_fp(
 
     Parameters
     ----------
+    moments : Moments
+        Moments of the training set.
+    depth : int
+        D, number of hidden layers.
+    temperature : float
+        T = eta / S, dimensionless.
     grid : ndarray, shape (n_cells + 1,)
         Increasing cell edges in v (positive for D >= 1, where the cells live in log v);
         uniform in the cell coordinate for second-order accuracy.
+    width : int
+        d, number of equal paths.
     sde : callable
         ``(moments, depth, temperature, width) -> (A, B)``; ``reduced_sde`` unless a test
         swaps in a wrong one.

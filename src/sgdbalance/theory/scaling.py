@@ -47,6 +47,19 @@ def limit_density(moments: Moments, d_over_D_T: float) -> StationaryDensity:
     integrated by the trapezoid rule in ``log r``. The grid starts where ``K beta2/(alpha3 s)
     = 2000`` (the density is ``e^-2000`` of its bulk there) and ends where stationary_density's
     does; above it the tail ``s^-5`` is added in closed form.
+
+    Parameters
+    ----------
+    moments : Moments
+        Moments of the training set.
+    d_over_D_T : float
+        ``K = d / (D T)`` with d the width, D the depth and ``T = eta / S``: the paper's
+        scaling variable ``(d/D)(S/eta)``.
+
+    Returns
+    -------
+    StationaryDensity
+        The density of v on ``v > 0``.
     """
     m, k = moments, float(d_over_D_T)
     scale = max(1.0, m.beta2 / m.beta1, np.sqrt(m.alpha3 / m.alpha1))
