@@ -19,10 +19,11 @@ nitpicky = False
 default_role = "code"  # `x` in a docstring is inline code, as ``x``
 
 # autodoc: members in source order, signatures without the long type hints (numpydoc's
-# Parameters section states them with shapes and units).
+# Parameters section states them with shapes and units). No default member options: each API
+# page lists exactly its subpackage's __all__, module by module, and the classes among them
+# bring their documented methods and properties.
 autodoc_member_order = "bysource"
 autodoc_typehints = "none"
-autodoc_default_options = {"members": True, "show-inheritance": False}
 
 # numpydoc: no autosummary tables of class members (dataclass fields are listed in the class
 # docstring), and every documented object must have a docstring.
