@@ -13,6 +13,12 @@ def tail_panels(panels: list[tuple], fits: list[list[dict]], moments):
 
     ``panels``: ``(samples, params, density)`` per depth; samples of v, shape (runs, k).
     ``fits``: per depth, ``tails.hill_bootstrap`` records at several tail fractions.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Axes carry the paper's symbols (``T = eta / S``, D hidden layers); save with
+        ``figures.save``.
     """
     with plt.style.context(STYLE):
         fig, (ax, ax2) = plt.subplots(1, 2, figsize=(7.0, 2.9))
