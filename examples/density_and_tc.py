@@ -71,18 +71,21 @@ print(f"v* = beta2 / beta1 = {moments.beta2 / moments.beta1:.6g}  (the minimum o
 # For D = 1, near `v = 0` the right-sign density behaves like `v^(beta2 / (2 alpha3 T) - 3/2)`:
 # it is normalisable only for `T < T_c`. Between `T_c / 3` and `T_c` it diverges at 0 (but is
 # normalisable); below `T_c / 3` it vanishes there. `T*` is where the mode away from 0
-# disappears (nan if it never does). With weight decay `gamma`, `T_c = (beta2 - gamma) /
-# alpha3`.
+# disappears into a double root of the mode equation (nan if it does not: the mode then
+# persists up to `T_c` or merges with `v = 0` at `T_c / 3`). With weight decay `gamma`,
+# `T_c = (beta2 - gamma) / alpha3`.
 
 # %%
 t_c = critical_temperature(moments)
 print(f"T_c = beta2 / alpha3 = {t_c:.10g}")
 print(f"T_c / 3 = {t_c / 3:.6g}")
 t_mode = t_star(moments)
-if np.isnan(t_mode):
-    print("T* = nan: the mode away from 0 merges with v = 0 already at T_c / 3")
-else:
+if not np.isnan(t_mode):
     print(f"T* = {t_mode:.6g}")
+elif modes(moments, 1.01 * t_c / 3).size:
+    print("T* = nan: the mode away from 0 persists up to T_c")
+else:
+    print("T* = nan: the mode away from 0 merges with v = 0 already at T_c / 3")
 print(f"T_c with weight decay gamma = 0.01: {critical_temperature(moments, weight_decay=0.01):.6g}")
 # T = eta / S: in the SGF, the two-layer model learns at batch size S for eta < S T_c.
 # Discrete SGD at such steps is another matter (examples/discrete_collapse.py).

@@ -43,9 +43,9 @@ OUT = Path(os.environ.get("SGDBALANCE_EXAMPLE_OUT", "."))
 # ## The training set and your batch sizes
 #
 # A weak signal, `y = 0.1 x + eps` (n = 10 000): there discrete SGD does collapse for small S.
-# On stronger signals (try `k = 0.5`) the window below is empty for every S, because the
-# expansion of `Lambda_+` in eta stops holding before the exponent turns negative. Put your
-# own `x`, `y` and batch sizes here. For S = 1 (or whenever `n^S <= 2^21`) the expectations
+# On stronger signals (the workflow's example data, `k = 0.5`, `sigma = 0.5`) there is no
+# window at any S (README, "Findings"). Put your own `x`, `y` and batch sizes here. For
+# S = 1 (or whenever `n^S <= 2^21`) the expectations
 # are exact averages over every minibatch; otherwise over `DRAWS` random minibatches, with a
 # standard error.
 

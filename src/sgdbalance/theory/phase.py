@@ -110,8 +110,9 @@ def t_star(moments: Moments, weight_decay: float = 0.0) -> float:
     Returns
     -------
     float
-        T* in units of ``T = eta / S``, or nan: then the mode away from 0 merges with
-        ``v = 0`` at ``T_c / 3`` instead (README, "Findings").
+        T* in units of ``T = eta / S``, or nan if the discriminant has no such root: the
+        mode away from 0 then either persists up to ``T_c`` or merges with ``v = 0`` at
+        ``T_c / 3`` (README, "Findings").
     """
     m, b2 = moments, moments.beta2 - weight_decay
     # disc(T) = A T^2 + B T + C
