@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CORES ?= all
 CONFIG ?= config/config.yaml
 
-.PHONY: all quick test report lint clean lock verify archive restore readme config-docs
+.PHONY: all quick test report lint clean lock verify archive restore readme config-docs docs
 
 all: $(VENV)/installed
 	$(BIN)/snakemake --cores $(CORES) --configfile $(CONFIG)
@@ -20,6 +20,12 @@ test: $(VENV)/installed
 
 report: $(VENV)/installed
 	$(BIN)/snakemake --configfile $(CONFIG) --report results/report.html
+
+# The HTML docs (API reference from the docstrings, user guide) in docs/_build/html; any
+# Sphinx warning fails the build. tests/test_docs.py builds them the same way and runs their
+# examples.
+docs: $(VENV)/installed
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 # Artifact evaluation: check results/ against results/manifest.json (written by the last rule),
 # pack it, and unpack it elsewhere. `--touch` marks the restored files up to date in DAG order:

@@ -18,6 +18,23 @@ def sgf_balance(run: dict, temperature: float, seed: int, n_sigma: float = 4.0) 
     |theta|^2`` in every run). Euler-Maruyama biases ``r`` upwards by the second-order terms
     it accumulates (``em_second_order``, divided by ``4 T ∫g``); the tolerance allows
     ``n_sigma`` standard errors of the mean plus twice that expected bias.
+
+    Parameters
+    ----------
+    run : dict of ndarray
+        An SGF ensemble of the D = 1 model (``simulate.simulate``): ``imbalance``,
+        ``norm2``, ``g_integral``, ``em_second_order``, shape (runs, checkpoints).
+    temperature : float
+        T = eta / S, dimensionless.
+    seed : int
+        The ensemble's seed (recorded).
+    n_sigma : float
+        Standard errors of the mean the tolerance allows.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
     alive = ~run["diverged"]
     imb, norm2 = run["imbalance"][alive], run["norm2"][alive]
@@ -58,6 +75,28 @@ def discrete_identity(
     decades, random signs), random minibatches and every ``eta`` given, including steps with
     ``eta |G| > sqrt(2)`` where the imbalance must grow. The error is measured in units of
     ``eps (u'^2 + w'^2 + (1 + Delta^2)(u^2 + w^2))``, the size of the rounding in either side.
+
+    Parameters
+    ----------
+    x, y : ndarray, shape (n,)
+        The training set.
+    etas : sequence of float
+        Learning rates.
+    batch : int
+        S, samples per minibatch.
+    n_states : int
+        Random states per learning rate.
+    rng : numpy.random.Generator
+        Source of the states and minibatches.
+    seed : int
+        The seed of ``rng`` (recorded).
+    max_ulps : float
+        Tolerance in units of the rounding scale above.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
     x2, xy = x * x, x * y
     worst, n_grow, n_grow_ok, n_flip, n_flip_ok, total = 0.0, 0, 0, 0, 0, 0
@@ -107,6 +146,21 @@ def gd_conservation(run: dict, eta: float, moments) -> dict:
     (``L_k - L_k+1 >= eta |grad L|^2 / 2`` while ``eta lambda_max <= 1``), that sum is at most
     ``2 eta (L_0 - L_T) / min |theta|^2``: the tolerance, per run, fixed by the run's own loss.
     The SGF (T > 0) instead moves I by ``4 T ∫ g dt``, orders of magnitude more.
+
+    Parameters
+    ----------
+    run : dict of ndarray
+        A GD ensemble of the D = 1 model (``simulate.simulate``): ``imbalance``, ``v``,
+        ``norm2``, shape (runs, checkpoints).
+    eta : float
+        Learning rate.
+    moments : Moments
+        Moments of the training set.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
     m = moments
     alive = ~run["diverged"]
@@ -141,6 +195,22 @@ def relu_identity(params, n_states: int, seed: int, max_ulps: float = 8.0) -> di
     form of ``d/dt (|W1|^2 - |W2|^2) = T (N1 - N2)`` for matrices of different shapes. Checked
     on ``n_states`` random weight pairs (scales 0.1 to 10 apart) and minibatches of the
     network's training set; the error is in units of ``eps (|W1|^2 + |W2|^2)``.
+
+    Parameters
+    ----------
+    params : ReluParams
+        The network and its training set.
+    n_states : int
+        Random weight pairs and minibatches.
+    seed : int
+        Seed of the states.
+    max_ulps : float
+        Tolerance in units of ``eps (|W1|^2 + |W2|^2)``.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
 
     root = np.random.SeedSequence(seed)
@@ -179,6 +249,23 @@ def relu_noise_balance(stats: dict, params, n_sigma: float = 4.0, late: float = 
 
     Averaged per run over the checkpoints after ``late`` of the steps; the tolerance is
     ``n_sigma`` standard errors of the mean over runs, from the spread of the run averages.
+
+    Parameters
+    ----------
+    stats : dict of ndarray
+        ``nets.relu.train`` statistics of SGD: noise traces and gradient norms per layer,
+        shape (runs, checkpoints).
+    params : ReluParams
+        The training that produced them.
+    n_sigma : float
+        Standard errors of the mean the tolerance allows.
+    late : float
+        Fraction of the steps after which checkpoints are averaged.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
 
     steps = stats["checkpoint_steps"]

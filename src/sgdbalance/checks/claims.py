@@ -9,7 +9,23 @@ PASS, FAIL, NOT_CHECKED = "PASS", "FAIL", "NOT CHECKED"
 
 
 def claim_record(claim_id: str, spec: dict, checks: dict) -> dict:
-    """One claim's record: its registry entry, the records of its checks, and the verdict."""
+    """One claim's record: its registry entry, the records of its checks, and the verdict.
+
+    Parameters
+    ----------
+    claim_id : str
+        The claim's key in ``config/claims.yaml``.
+    spec : dict
+        Its registry entry (statement, paper reference, figure, ``checks``).
+    checks : dict
+        Check name -> verdict record, for at least the claim's checks.
+
+    Returns
+    -------
+    dict
+        The entry with ``claim``, ``verdict`` (``PASS``, ``FAIL`` or ``NOT CHECKED``) and
+        ``check_records``.
+    """
     if spec["checks"]:
         verdict = PASS if all(checks[name]["passed"] for name in spec["checks"]) else FAIL
     else:
@@ -29,7 +45,18 @@ def _cell(text) -> str:
 
 def markdown_table(records: list[dict]) -> str:
     """``results/claims.md``: claim, statistic, value, tolerance, verdict, figure; one row per
-    check, claims in registry order, then the verdicts."""
+    check, claims in registry order, then the verdicts.
+
+    Parameters
+    ----------
+    records : list of dict
+        Claim records (``claim_record``), in registry order.
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
     lines = [
         "# Claims of the paper and their checks",
         "",

@@ -21,6 +21,25 @@ def collapse_check(drift: dict, x, y, seed: int, n_sigma: float = 4.0,
     ``n_sigma`` combined standard errors (a nan anywhere fails). The details say, per T,
     which sign the SGF's ``T_c`` and the discrete threshold predict and which the simulation
     shows.
+
+    Parameters
+    ----------
+    drift : dict of ndarray
+        A ``collapse_drift`` sweep: ``temperature``, ``eta``, ``drift``, ``drift_se``,
+        shape (points,), and scalar ``batch``.
+    x, y : ndarray, shape (n,)
+        The training set it ran on.
+    seed : int
+        Seed of the Monte Carlo batches.
+    n_sigma : float
+        Combined standard errors the tolerance allows.
+    draws : int
+        Monte Carlo batches when S > 1.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
     batch = int(drift["batch"])
     bm = batch_means(np.asarray(x) * np.asarray(y), batch, seed, draws)
@@ -81,6 +100,27 @@ def kesten_check(sweep: dict, x, y, n_tail: int, n_boot: int, seed: int,
     added). Verdict: every point within ``n_sigma`` combined errors (a nan fails). At the
     thresholds a sweep reaches the Hill estimator is biased upward for kappa above about 3
     (``hill_bias`` measures it); the config's points keep kappa below that.
+
+    Parameters
+    ----------
+    sweep : dict of ndarray
+        A ``kesten_tails`` sweep: per point ``temperature``, ``batch``, ``eta``,
+        ``n_samples``, and the kept largest ``|v|`` with their point and run.
+    x, y : ndarray, shape (n,)
+        The training set it ran on.
+    n_tail : int
+        Largest ``|v|`` above the Hill threshold.
+    n_boot : int
+        Bootstrap resamples of the runs.
+    seed : int
+        Seed of the batches and the bootstrap.
+    n_sigma : float
+        Combined standard errors the tolerance allows.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
     m = Moments.of_samples(x, y)
     rows = []

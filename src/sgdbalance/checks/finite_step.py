@@ -23,6 +23,21 @@ def finite_step_series(series: list[tuple], moments, n_sigma: float = 4.0) -> di
     equals the exact discrete variance within ``n_sigma`` standard errors, and the largest eta is
     off the SGF variance by more than that (the gap is real and explained). D >= 1: the std gap
     at the smallest eta plus ``n_sigma`` combined errors stays below that at the largest.
+
+    Parameters
+    ----------
+    series : list of tuple
+        ``(run, params, theory)`` per learning rate: an SGD ensemble's statistics, its
+        ``EnsembleParams``, and the SGF density at its T = eta / S.
+    moments : Moments
+        Moments of the training set.
+    n_sigma : float
+        Standard errors the tolerance allows.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
     rows = []
     for run, p, theory in sorted(series, key=lambda s: s[1].eta):

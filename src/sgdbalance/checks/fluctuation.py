@@ -178,6 +178,24 @@ def fluctuation_inversion_check(
     ``resolution``). D = 1: past its peak Var falls to 0 at T_c, linearly in ``delta``.
     D >= 2: past its peak Var falls at every T with the power law of the module docstring.
     ``seed`` is only recorded (nothing here is random).
+
+    Parameters
+    ----------
+    moments : Moments
+        Moments of the training set.
+    depth : int
+        D, number of hidden layers.
+    width : int
+        d, number of paths.
+    seed : optional
+        Recorded only.
+    resolution : float
+        Relative resolution of the divergence temperature (D = 0).
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
     if depth == 0:
         return _check_linear_regression(moments, width, seed, resolution)
@@ -236,6 +254,23 @@ def simulated_variance_check(
         ``diverged``, ``sum_v``, ``sum_v2``, ``n_samples``, each shape (n_runs,).
     temperatures : ndarray, shape (k,)
         T = eta / S of each ensemble, increasing.
+    moments : Moments
+        Moments of the training set.
+    depth : int
+        D, number of hidden layers.
+    seed : int
+        Seed of the parametric bootstrap.
+    width : int
+        d, number of paths.
+    alpha : float
+        Family-wise level, split over the k temperatures.
+    n_boot : int
+        Samples of the null distribution per temperature.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
     temps = np.asarray(temperatures, dtype=float)
     if temps.size < 2 or np.any(np.diff(temps) <= 0) or len(runs) != temps.size:

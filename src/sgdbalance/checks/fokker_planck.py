@@ -28,6 +28,24 @@ def fokker_planck_check(
     finite-volume error at ``n_cells`` estimated by halving the grid (``fp_error_estimate``)
     plus the quadrature's own error bound (``quadrature_error_bound``). Each case also reports
     the observed order ``log2(e(n/2) / e(n))`` of the finite-volume error.
+
+    Parameters
+    ----------
+    moments : Moments
+        Moments of the training set.
+    cases : sequence of tuple
+        ``(depth, temperature, window)``: D, T = eta / S, and ``(lo, hi)`` in v or None.
+    tolerance : float, optional
+        Largest relative difference that passes; by default from the error budget.
+    n_cells : int
+        Finite-volume cells per case.
+    sde : callable
+        The reduced SDE (``theory.fokker_planck.reduced_sde`` unless a test swaps it).
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
     details, budgets = [], []
     for depth, temperature, window in cases:

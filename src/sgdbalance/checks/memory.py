@@ -77,6 +77,24 @@ def opposite_signs_one_dies(
     A run fails to die with probability ``p = Phi(-(L - need) / (3 L sqrt(2 / n_steps)))``, and
     the tolerance allows the k failures that ``Binomial(n, p)`` exceeds with probability
     ``alpha``. The check needs ``L > need`` (a ``time`` long enough for the guarantee).
+
+    Parameters
+    ----------
+    run : dict of ndarray
+        A width-2 ensemble: ``v_paths_final``, shape (runs, 2).
+    params : EnsembleParams
+        Its parameters (depth, T = eta / S, time, steps).
+    moments : Moments
+        Moments of the training set.
+    cutoff : float
+        ``|v_i|`` below which a path counts as dead.
+    alpha : float
+        Probability of more failures than the tolerance allows.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
     p, m = params, moments
     if p.depth < 1:
@@ -166,6 +184,20 @@ def ratio_conserved(run: dict, params, ulps_per_step: float = 4.0) -> dict:
     ``2 eps (1 + |delta| / (1 - |delta|)) <= 4 eps`` while ``|delta| <= 1/2`` (the sub-steps
     keep it near ``max_relative_step``). The tolerance is ``ulps_per_step`` eps per step; a real
     change would be of order ``sqrt(T dt)`` per step, some 10^13 times more.
+
+    Parameters
+    ----------
+    run : dict of ndarray
+        A D = 1, width-2 ensemble: ``v_paths``, shape (runs, 2, checkpoints).
+    params : EnsembleParams
+        Its parameters (number of steps).
+    ulps_per_step : float
+        Allowed rounding per step, in units of eps.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
     p = params
     start, end, alive = _two_paths(run, p)
@@ -201,7 +233,23 @@ def paths_equalise(run: dict, params, moments, fraction: float = 0.1) -> dict:
     is below ``fraction``. Details give the median measured contraction of ``b_1 - b_2`` and
     the stationary rate times the time, which overestimates it a little (early on the paths
     are unequal and the rate lower). No per-run prediction is given: its integrand grows like
-    ``|v|^(8/3)`` (D = 2), so short excursions to large |v| that checkpoints miss dominate it.
+    ``|v|^(8/3)`` (D = 2), so short excursions to large ``|v|`` that checkpoints miss dominate it.
+
+    Parameters
+    ----------
+    run : dict of ndarray
+        A D >= 2, width-2 ensemble: ``v_paths``, shape (runs, 2, checkpoints).
+    params : EnsembleParams
+        Its parameters (depth, T = eta / S, time).
+    moments : Moments
+        Moments of the training set.
+    fraction : float
+        Largest median ratio of the end and start values that passes.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
     p, m = params, moments
     start, end, alive = _two_paths(run, p)

@@ -19,13 +19,31 @@ def collapse_rate(run: dict, params, moments, n_sigma: float = 4.0, below: float
     is negative: above ``T_c = (beta2 - gamma) / alpha3`` on the right side, at every T on the
     wrong side.
 
-    The simulated rate is the slope of log|v| per run between the first checkpoint after burn-in
-    and the last, averaged over runs whose |v| is already below ``below``. The Euler-Maruyama
+    The simulated rate is the slope of ``log|v|`` per run between the first checkpoint after burn-in
+    and the last, averaged over runs whose ``|v|`` is already below ``below``. The Euler-Maruyama
     chain the engine runs has its own exact rate near 0: a balanced step multiplies v by
     ``(1 + 2 s beta2 h + sqrt(4 T alpha3 h) N)^2`` on each sub-step h, whose log-mean is computed
     here (with weight decay the factor is ``1 + 2 (s beta2 - gamma) h + ...``); the simulation is
     compared with it (``n_sigma`` standard errors), and its distance from
     the SGF rate, the scheme's bias, is reported.
+
+    Parameters
+    ----------
+    run : dict of ndarray
+        A D = 1 SGF ensemble: ``v``, shape (runs, checkpoints), and ``checkpoint_time``.
+    params : EnsembleParams
+        Its parameters (T = eta / S, dt, weight decay, burn-in).
+    moments : Moments
+        Moments of the training set.
+    n_sigma : float
+        Standard errors of the mean rate the tolerance allows.
+    below : float
+        Runs count once their ``|v|`` is below this.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
     m, p = moments, params
     late = np.flatnonzero(run["checkpoint_time"] >= p.burn_in)

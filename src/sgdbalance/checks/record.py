@@ -12,7 +12,33 @@ EPS = np.finfo(float).eps
 
 
 def verdict(claim, statistic, value, tolerance, source, n, seed, passed, **details) -> dict:
-    """A check's record: what was measured, against which tolerance (and why), on how many."""
+    """A check's record: what was measured, against which tolerance (and why), on how many.
+
+    Parameters
+    ----------
+    claim : str
+        The paper's statement the check tests, with its reference (``"Thm 4.2: ..."``).
+    statistic : str
+        What ``value`` measures.
+    value, tolerance : float
+        The measured statistic and the largest value (or distance) that passes.
+    source : str
+        Where the tolerance comes from (``"4 standard errors at n = 4096"``).
+    n : int
+        Sample size (runs, states, cases).
+    seed : int, list or None
+        The seed the data came from (recorded only).
+    passed : bool
+        The verdict.
+    **details
+        Further numbers, JSON-serialisable.
+
+    Returns
+    -------
+    dict
+        Keys ``claim``, ``statistic``, ``value``, ``tolerance``, ``tolerance_source``,
+        ``n``, ``seed``, ``passed``, ``details``; written as ``results/checks/<name>.json``.
+    """
     return {
         "claim": claim,
         "statistic": statistic,
@@ -27,7 +53,17 @@ def verdict(claim, statistic, value, tolerance, source, n, seed, passed, **detai
 
 
 def summary_lines(records: dict) -> list[str]:
-    """One line per check, failures first: name, verdict, value vs tolerance."""
+    """One line per check, failures first: name, verdict, value vs tolerance.
+
+    Parameters
+    ----------
+    records : dict
+        Check name -> its verdict record.
+
+    Returns
+    -------
+    list of str
+    """
     lines = []
     for name, r in sorted(records.items(), key=lambda kv: (kv[1]["passed"], kv[0])):
         verdict = "PASS" if r["passed"] else "FAIL"

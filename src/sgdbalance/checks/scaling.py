@@ -37,6 +37,26 @@ def scaling_check(
     ``0.25 m`` (a finite spread), and ``d = 100 D`` a mean and std within ``3 / kappa`` of
     m and of Laplace's std (concentration; Laplace's method errs by O(1/kappa)).
     ``seed`` is only recorded (nothing here is random).
+
+    Parameters
+    ----------
+    moments : Moments
+        Moments of the training set.
+    d_over_D_T : float
+        K = d / (D T), with T = eta / S.
+    depths : sequence of int
+        Depths D at which the density is compared with the limit (width d = D).
+    regime_depth : int
+        D of the three regimes' densities.
+    regime_temperature : float
+        T = eta / S of the three regimes' densities.
+    seed : optional
+        Recorded only.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
     collapse = scaling_collapse(moments, d_over_D_T, depths)
     ks, to_limit = collapse["ks_consecutive"], collapse["ks_to_limit"]

@@ -16,6 +16,26 @@ def density(
     The tolerance is the exact KS critical value at level ``alpha`` for the number of runs
     that did not diverge, plus an allowance ``step_bias * step`` for the first-order bias of a
     finite step (eta for SGD, dt for the SGF), fixed in the config with its reasons.
+
+    Parameters
+    ----------
+    run : dict of ndarray
+        An ensemble (``simulate.simulate``): ``v_final``, ``diverged``, shape (runs,).
+    theory : StationaryDensity
+        The density at the ensemble's depth, width and T = eta / S.
+    step : float
+        The ensemble's time step (eta for SGD, dt for the SGF).
+    seed : int
+        The ensemble's seed (recorded).
+    alpha : float
+        Level of the KS critical value.
+    step_bias : float
+        Allowed KS distance per unit step.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
     v = run["v_final"][~run["diverged"]]
     n = v.size
@@ -55,6 +75,28 @@ def mode(run, params, theory, moments, n_boot: int, seed: int, n_sigma: float = 
     theory) and its distance from the minimum ``beta2 / beta1`` are reported beside it. The
     search is restricted to ``[r/2, 2r]`` around the root r, away from a divergence at 0.
     The tolerance is ``n_sigma`` bootstrap standard errors of the estimated mode.
+
+    Parameters
+    ----------
+    run : dict of ndarray
+        A D = 1 ensemble: ``v_final``, ``diverged``, shape (runs,).
+    params : EnsembleParams
+        Its parameters (T = eta / S, weight decay).
+    theory : StationaryDensity
+        The density at the same T.
+    moments : Moments
+        Moments of the training set.
+    n_boot : int
+        Bootstrap resamples of the runs.
+    seed : int
+        Seed of the bootstrap.
+    n_sigma : float
+        Bootstrap standard errors the tolerance allows.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
 
     (root,) = modes(moments, params.temperature)

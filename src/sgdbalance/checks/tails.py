@@ -1,4 +1,4 @@
-"""Tails (Thm 4.2): Hill indices of simulated |v| against the theory at the same threshold."""
+"""Tails (Thm 4.2): Hill indices of simulated ``|v|`` against the theory at the same threshold."""
 
 from ..theory import tails
 from .record import verdict
@@ -9,6 +9,28 @@ def tail_index(samples, theory, asymptotic: float, tail_fraction, n_boot, seed, 
 
     ``samples`` (runs, k) are stationary v; the threshold is their ``1 - tail_fraction``
     quantile. The bootstrap resamples whole runs (their samples are correlated).
+
+    Parameters
+    ----------
+    samples : ndarray, shape (runs, k)
+        Stationary samples of v, k per run.
+    theory : StationaryDensity
+        The density at the same depth and T.
+    asymptotic : float
+        The paper's asymptotic tail index (reported beside).
+    tail_fraction : float
+        Fraction of the samples above the threshold.
+    n_boot : int
+        Bootstrap resamples of the runs.
+    seed : int
+        Seed of the bootstrap.
+    n_sigma : float
+        Bootstrap standard deviations the tolerance allows.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
     """
 
     fit = tails.hill_bootstrap(samples, tail_fraction, n_boot, seed)

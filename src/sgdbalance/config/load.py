@@ -14,7 +14,25 @@ from .params import ConfigError
 
 
 def merge(base: dict, overlay: dict) -> dict:
-    """``base`` with ``overlay`` merged onto it, as Snakemake merges ``--configfile`` files."""
+    """``base`` with ``overlay`` merged onto it, as Snakemake merges ``--configfile`` files.
+
+    Mappings are merged key by key, recursively; numbers, strings and lists are replaced
+    whole.
+
+    Parameters
+    ----------
+    base, overlay : dict
+
+    Returns
+    -------
+    dict
+        A new mapping; neither argument is changed.
+
+    Examples
+    --------
+    >>> merge({"a": {"x": 1, "y": [1, 2]}, "b": 2}, {"a": {"y": [3]}})
+    {'a': {'x': 1, 'y': [3]}, 'b': 2}
+    """
     merged = dict(base)
     for key, value in overlay.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
@@ -25,7 +43,20 @@ def merge(base: dict, overlay: dict) -> dict:
 
 
 def load_config(base, *overlays) -> dict:
-    """The config at ``base`` with each overlay file merged onto it in turn."""
+    """The config at ``base`` with each overlay file merged onto it in turn.
+
+    Parameters
+    ----------
+    base : str or path
+        The base YAML config, e.g. ``config/config.yaml``.
+    *overlays : str or path
+        YAML files holding only what differs, e.g. ``config/quick.yaml``.
+
+    Returns
+    -------
+    dict
+        The merged config, as the workflow sees it with ``--configfile``.
+    """
     config = _read(base)
     for path in overlays:
         config = merge(config, _read(path))
@@ -38,7 +69,20 @@ def _read(path) -> dict:
 
 
 def load_claims(path, config: dict) -> dict:
-    """The claims registry at ``path``; every check it names must be in ``config``."""
+    """The claims registry at ``path``; every check it names must be in ``config``.
+
+    Parameters
+    ----------
+    path : str or path
+        ``config/claims.yaml``.
+    config : dict
+        The merged config mapping whose ``checks`` the claims name.
+
+    Returns
+    -------
+    dict
+        Claim id -> its statement, paper reference, figure and checks.
+    """
     with open(path) as f:
         registry = yaml.safe_load(f)
     for claim, spec in (registry or {}).get("claims", {}).items():

@@ -13,10 +13,40 @@ class ConfigError(ValueError):
 
 
 def dataset_params(config: dict, name: str) -> DatasetParams:
+    """The training set ``name`` of the config's ``datasets``, as ``DatasetParams``.
+
+    Parameters
+    ----------
+    config : dict
+        The merged config mapping (``load_config``).
+    name : str
+        A key of ``config["datasets"]``.
+
+    Returns
+    -------
+    DatasetParams
+    """
     return DatasetParams(**config["datasets"][name])
 
 
 def population_moments(config: dict, dataset: str) -> Moments:
+    """The population moments of a config dataset's distribution (not of its drawn set).
+
+    ``Moments.population(k, sigma)`` for normal inputs; for uniform inputs on
+    ``[-sqrt 3, sqrt 3]``, ``beta1 = 1`` and ``Var[x^2] = 4/5``. The validators use these
+    before any data exists; the theory rules use the drawn set's moments.
+
+    Parameters
+    ----------
+    config : dict
+        The merged config mapping.
+    dataset : str
+        A key of ``config["datasets"]``.
+
+    Returns
+    -------
+    Moments
+    """
     d = config["datasets"][dataset]
     if d.get("inputs", "normal") != "normal":
         beta1, var_x2 = 1.0, 0.8  # uniform on [-sqrt 3, sqrt 3]: E[x^2] = 1, Var[x^2] = 4/5
@@ -26,7 +56,17 @@ def population_moments(config: dict, dataset: str) -> Moments:
 
 
 def ensemble_params(spec: dict) -> EnsembleParams:
-    """The ensemble of one ``experiments`` entry; keys absent from it take the defaults."""
+    """The ensemble of one ``experiments`` entry; keys absent from it take the defaults.
+
+    Parameters
+    ----------
+    spec : dict
+        An ``experiments`` entry (``workflow/schemas/config.schema.yaml`` lists its keys).
+
+    Returns
+    -------
+    EnsembleParams
+    """
     e = dict(spec)
     e.pop("dataset")
     e.pop("jobs", None)
@@ -45,7 +85,20 @@ def ensemble_params(spec: dict) -> EnsembleParams:
 
 
 def part_runs(spec: dict, part: int) -> range:
-    """Runs of job ``part`` when an experiment's ``n_runs`` are split into ``jobs`` jobs."""
+    """Runs of job ``part`` when an experiment's ``n_runs`` are split into ``jobs`` jobs.
+
+    Parameters
+    ----------
+    spec : dict
+        An ``experiments`` entry with ``n_runs`` and optionally ``jobs`` (default 1).
+    part : int
+        Job index, ``0 <= part < jobs``.
+
+    Returns
+    -------
+    range
+        Run indices; the parts are adjacent and cover ``range(n_runs)``.
+    """
     n, jobs = spec["n_runs"], spec.get("jobs", 1)
     return range(part * n // jobs, (part + 1) * n // jobs)
 
@@ -56,6 +109,16 @@ def job_resources(spec: dict) -> dict:
     Runtime assumes 2e6 run-steps/s, 10x below the slowest rate measured (the D = 1 SGF with
     its sub-steps); memory counts the five checkpoint arrays per run and 600 MB for Python,
     numpy and the compiled kernel.
+
+    Parameters
+    ----------
+    spec : dict
+        An ``experiments`` entry.
+
+    Returns
+    -------
+    dict of int
+        ``runtime`` in minutes and ``mem_mb`` in MB, per job.
     """
     p = ensemble_params(spec)
     runs = -(-p.n_runs // spec.get("jobs", 1))
@@ -69,6 +132,24 @@ def gd_stability_limit(moments: Moments, depth: int) -> float:
 
     The Hessian's top eigenvalue there is ``2 beta1 (D + 1) |v*|^(2D/(D+1))``, and GD is
     stable iff ``eta`` times it is below 2.
+
+    Parameters
+    ----------
+    moments : Moments
+        Moments of the training set.
+    depth : int
+        D, number of hidden layers.
+
+    Returns
+    -------
+    float
+        ``1 / (beta1 (D + 1) |v*|^(2D/(D+1)))``, a learning rate.
+
+    Examples
+    --------
+    >>> from sgdbalance.theory import Moments
+    >>> gd_stability_limit(Moments.population(k=1.0, sigma=0.5), depth=1)
+    0.5
     """
     v_star = moments.beta2 / moments.beta1
     return 1.0 / (moments.beta1 * (depth + 1) * abs(v_star) ** (2.0 * depth / (depth + 1)))
@@ -84,18 +165,54 @@ def figure_names(spec: dict):
 
 
 def figure_experiments(config: dict, figure: str) -> list[str]:
-    """Names of the experiments a figure reads, in config order."""
+    """Names of the experiments a figure reads, in config order.
+
+    Parameters
+    ----------
+    config : dict
+        The merged config mapping.
+    figure : str
+        A key of ``config["figures"]``.
+
+    Returns
+    -------
+    list of str
+    """
     names = figure_names(config["figures"][figure])
     return [name for _, name in names if name in config["experiments"]]
 
 
 def figure_networks(config: dict, figure: str) -> list[str]:
-    """Names of the networks a figure reads, in config order."""
+    """Names of the networks a figure reads, in config order.
+
+    Parameters
+    ----------
+    config : dict
+        The merged config mapping.
+    figure : str
+        A key of ``config["figures"]``.
+
+    Returns
+    -------
+    list of str
+    """
     names = figure_names(config["figures"][figure])
     return [name for _, name in names if name in config.get("networks", {})]
 
 
 def figure_sweeps(config: dict, figure: str) -> list[str]:
-    """Names of the sweeps a figure reads, in config order."""
+    """Names of the sweeps a figure reads, in config order.
+
+    Parameters
+    ----------
+    config : dict
+        The merged config mapping.
+    figure : str
+        A key of ``config["figures"]``.
+
+    Returns
+    -------
+    list of str
+    """
     names = figure_names(config["figures"][figure])
     return [name for _, name in names if name in config.get("sweeps", {})]

@@ -24,7 +24,22 @@ SWEEP_CHECKS = {"discrete_collapse": "collapse_drift", "kesten_tails": "kesten_t
 
 
 def check_config(config: dict) -> None:
-    """Raise ConfigError for the first problem found, naming the key."""
+    """Raise ConfigError for the first problem found, naming the key.
+
+    The checks a schema cannot express, one validator per config section: for example a
+    learning rate beyond GD's stability limit at the minimum, or a check naming a missing
+    experiment.
+
+    Parameters
+    ----------
+    config : dict
+        The merged config mapping, already validated against the schema.
+
+    Raises
+    ------
+    ConfigError
+        Naming the key, its value and the allowed range.
+    """
     check_experiments(config)
     check_sweeps(config)
     check_checks(config)

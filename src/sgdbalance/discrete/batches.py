@@ -20,7 +20,15 @@ MC_BATCHES = 2**21  # else draw this many
 class BatchMeans:
     """Minibatch means of a per-sample quantity: every batch (``exact``), or random draws.
 
-    ``values`` has shape (number of batches,); each batch weighs the same.
+    Parameters
+    ----------
+    values : ndarray, shape (n_batches,)
+        The mean over each batch; each batch weighs the same.
+    exact : bool
+        True if ``values`` lists every ordered batch (``n_batches = n^S``), so that an
+        average over them is exact; False for random draws.
+    batch : int
+        S, samples per batch.
     """
 
     values: np.ndarray
@@ -34,6 +42,28 @@ def batch_means(per_sample, batch: int, seed, draws: int = MC_BATCHES) -> BatchM
     Lists all ``n^S`` ordered batches when that is at most MAX_EXACT_BATCHES (each has
     probability ``n^-S``); otherwise draws ``draws`` batches from ``SeedSequence(seed)``
     (``seed`` an int or a list of ints).
+
+    Parameters
+    ----------
+    per_sample : ndarray, shape (n,)
+        The quantity per training sample, e.g. ``x * y`` (collapse) or ``x**2`` (Kesten).
+    batch : int
+        S, samples per minibatch.
+    seed : int or list of int
+        Entropy of the ``SeedSequence`` for random draws (unused when exact).
+    draws : int
+        Random batches to draw when they cannot all be listed.
+
+    Returns
+    -------
+    BatchMeans
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> means = batch_means(np.array([0.0, 1.0, 2.0]), batch=2, seed=0)
+    >>> means.exact, means.values.tolist()  # all 3^2 ordered batches
+    (True, [0.0, 0.5, 1.0, 0.5, 1.0, 1.5, 1.0, 1.5, 2.0])
     """
     z = np.asarray(per_sample, dtype=float)
     if batch < 1:
@@ -51,7 +81,19 @@ def batch_means(per_sample, batch: int, seed, draws: int = MC_BATCHES) -> BatchM
 
 
 def mean_and_se(values, exact: bool) -> tuple[float, float]:
-    """Mean over batches, and its Monte Carlo standard error (0 when every batch is listed)."""
+    """Mean over batches, and its Monte Carlo standard error (0 when every batch is listed).
+
+    Parameters
+    ----------
+    values : ndarray, shape (n_batches,)
+        A function of each batch.
+    exact : bool
+        Whether the batches are all of them (then the standard error is 0).
+
+    Returns
+    -------
+    mean, se : float
+    """
     se = 0.0 if exact else float(values.std(ddof=1) / np.sqrt(values.size))
     return float(values.mean()), se
 
@@ -60,6 +102,20 @@ def sign_changes(f: Callable[[float], float], grid, xtol: float = 1e-12) -> list
     """Roots of ``f`` between neighbours of ``grid`` where its sign changes, refined by Brent.
 
     Roots closer together than the grid spacing can be missed; callers state the spacing.
+
+    Parameters
+    ----------
+    f : callable
+        ``float -> float``.
+    grid : ndarray, shape (n,)
+        Increasing points to evaluate ``f`` at.
+    xtol : float
+        Absolute tolerance of Brent's method.
+
+    Returns
+    -------
+    list of float
+        The roots, in increasing order.
     """
     values = np.array([f(x) for x in grid])
     roots = [float(x) for x, v in zip(grid, values, strict=True) if v == 0]
@@ -72,7 +128,21 @@ def sign_changes(f: Callable[[float], float], grid, xtol: float = 1e-12) -> list
 
 def positive_root(f: Callable[[float], float], start: float = 1.0, tiny: float = 1e-9) -> float:
     """The positive root of a convex ``f`` with ``f(0) = 0``, ``f'(0) < 0`` and ``f > 0`` for
-    large arguments: bracketed by doubling from ``start``, refined by Brent."""
+    large arguments: bracketed by doubling from ``start``, refined by Brent.
+
+    Parameters
+    ----------
+    f : callable
+        ``float -> float``, convex.
+    start : float
+        First upper end of the bracket.
+    tiny : float
+        Lower end of the bracket when ``f(start) > 0`` already.
+
+    Returns
+    -------
+    float
+    """
     hi = start
     while f(hi) < 0:
         hi *= 2

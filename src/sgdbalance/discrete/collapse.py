@@ -23,7 +23,21 @@ from .batches import MC_BATCHES, BatchMeans, batch_means, mean_and_se, sign_chan
 
 def lyapunov_exponents(xy_means: BatchMeans, eta: float) -> dict:
     """``Lambda_+`` and ``Lambda_-`` (per step) of the balanced and antibalanced amplitudes,
-    with their Monte Carlo standard errors; ``xy_means`` holds minibatch means of ``x y``."""
+    with their Monte Carlo standard errors; ``xy_means`` holds minibatch means of ``x y``.
+
+    Parameters
+    ----------
+    xy_means : BatchMeans
+        Minibatch means m of ``x y`` (``batch_means(x * y, S, seed)``).
+    eta : float
+        Learning rate; ``T = eta / S``.
+
+    Returns
+    -------
+    dict of float
+        ``plus`` (``E log|1 + 2 eta m|``), ``plus_se``, ``minus`` (``E log|1 - 2 eta m|``),
+        ``minus_se``: Lyapunov exponents per SGD step, dimensionless.
+    """
     m = xy_means.values
     plus, plus_se = mean_and_se(np.log(np.abs(1.0 + 2.0 * eta * m)), xy_means.exact)
     minus, minus_se = mean_and_se(np.log(np.abs(1.0 - 2.0 * eta * m)), xy_means.exact)
@@ -31,7 +45,30 @@ def lyapunov_exponents(xy_means: BatchMeans, eta: float) -> dict:
 
 
 def top_exponent(xy_means: BatchMeans, eta: float) -> float:
-    """``max(Lambda_+, Lambda_-)``: 0 attracts iff it is negative."""
+    """``max(Lambda_+, Lambda_-)``: 0 attracts iff it is negative.
+
+    Parameters
+    ----------
+    xy_means : BatchMeans
+        Minibatch means of ``x y``.
+    eta : float
+        Learning rate; ``T = eta / S``.
+
+    Returns
+    -------
+    float
+        Per SGD step; near 0, ``log|v|`` drifts at twice this.
+
+    Examples
+    --------
+    On ``y = x`` without noise every batch has ``m = 1``: ``log|1 + 2 eta|`` grows from 0.
+
+    >>> import numpy as np
+    >>> x = np.array([-1.0, 1.0])
+    >>> means = batch_means(x * x, batch=1, seed=0)
+    >>> round(top_exponent(means, eta=0.25), 6) == round(float(np.log(1.5)), 6)
+    True
+    """
     e = lyapunov_exponents(xy_means, eta)
     return max(e["plus"], e["minus"])
 
@@ -43,6 +80,32 @@ def collapse_thresholds(xy_means: BatchMeans, eta_max: float, n_grid: int = 150)
     are sought on a log-spaced grid, about 5 % apart: a window narrower than that is missed.
     With Monte Carlo batches the exponent is the same draws' average at every eta, so its
     roots are well defined (no grid point lands on a drawn batch's singularity).
+
+    Parameters
+    ----------
+    xy_means : BatchMeans
+        Minibatch means of ``x y`` at batch size S.
+    eta_max : float
+        Largest learning rate searched.
+    n_grid : int
+        Points of the log-spaced search grid.
+
+    Returns
+    -------
+    list of float
+        Learning rates eta, increasing; divide by S for temperatures ``T = eta / S``. Odd
+        entries (first, third, ...) enter a window where D = 1 SGD collapses to ``v = 0``,
+        even ones leave it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sgdbalance.simulate import DatasetParams, make_dataset
+    >>> data = DatasetParams(n=10_000, k=0.2, sigma=1.0, seed=20230816)
+    >>> x, y = make_dataset(data, np.random.default_rng(np.random.SeedSequence(data.seed)))
+    >>> roots = collapse_thresholds(batch_means(x * y, batch=1, seed=0), eta_max=4.0)
+    >>> [round(r, 3) for r in roots]  # S = 1: collapse for 0.196 < T < 0.456
+    [0.196, 0.456]
     """
     grid = np.geomspace(eta_max / 1e3, eta_max, n_grid)
     return sign_changes(lambda e: top_exponent(xy_means, e), grid)
@@ -100,7 +163,8 @@ def _expected_log_gamma(c: float, shape: float) -> float:
 
 
 def population_lyapunov(eta: float, batch: int, k: float, sigma: float, nodes: int = 96) -> dict:
-    """``Lambda_pm`` for ``x ~ N(0, 1)``, ``y = k x + sigma eps``, by quadrature.
+    """``Lambda_pm`` for ``x ~ N(0, 1)``, ``y = k x + sigma eps``, by quadrature (the
+    population, not a training set).
 
     ``x y = a U^2 - b V^2`` with U, V independent N(0, 1), ``a, b = s (1 pm rho) / 2``,
     ``s^2 = k^2 + sigma^2``, ``rho = k / s``. So S times the batch mean is
@@ -137,7 +201,24 @@ def population_collapse_thresholds(
 ) -> list:
     """Roots of ``max(Lambda_+, Lambda_-)`` in ``[eta_max / 1000, eta_max]`` for the
     population, on a log-spaced grid about 9 % apart (the quadrature costs ~50 ms per eta
-    for S > 1)."""
+    for S > 1).
+
+    Parameters
+    ----------
+    batch : int
+        S, samples per minibatch.
+    k, sigma : float
+        The population ``x ~ N(0, 1)``, ``y = k x + sigma eps``.
+    eta_max : float
+        Largest learning rate searched.
+    n_grid : int
+        Points of the log-spaced search grid.
+
+    Returns
+    -------
+    list of float
+        Learning rates eta where the top exponent changes sign, as ``collapse_thresholds``.
+    """
     return sign_changes(
         lambda eta: population_top_exponent(eta, batch, k, sigma),
         np.geomspace(eta_max / 1e3, eta_max, n_grid),
@@ -148,7 +229,32 @@ def population_collapse_thresholds(
 def threshold_report(x, y, batches, eta_max: float, seed: int, draws: int = MC_BATCHES) -> dict:
     """The collapse thresholds of a training set for several S (in T = eta / S), beside the
     SGF's ``T_c`` and the second-order values: a measurement, not a check. ``eta_max`` is
-    the largest learning rate searched at S = 1 (``S eta_max`` at S)."""
+    the largest learning rate searched at S = 1 (``S eta_max`` at S).
+
+    Parameters
+    ----------
+    x, y : ndarray, shape (n,)
+        The training set.
+    batches : sequence of int
+        Batch sizes S.
+    eta_max : float
+        Largest learning rate searched at S = 1, i.e. the largest temperature.
+    seed : int
+        Seed of the random batches at ``S`` (``batch_means(x * y, S, [seed, S], draws)``).
+    draws : int
+        Random batches where they cannot all be listed.
+
+    Returns
+    -------
+    dict
+        ``sgf_critical_temperature`` (``beta2 / alpha3``),
+        ``modified_loss_critical_temperature`` (``beta2 / (alpha3 + beta2^2)``), and
+        ``per_batch``: per S a dict with ``batch``, ``thresholds`` (temperatures
+        ``T = eta / S`` where the top exponent changes sign, increasing), ``threshold_se``
+        (their Monte Carlo standard errors, 0 when every batch is listed),
+        ``first_over_t_c``, ``second_order`` (``beta2 / (alpha3 + S beta2^2)``) and
+        ``exact_batches``.
+    """
     m = Moments.of_samples(x, y)
     xy = np.asarray(x, float) * np.asarray(y, float)
     t_c = m.beta2 / m.alpha3

@@ -17,6 +17,24 @@ def finite_step_gap(run: dict, theory: StationaryDensity, params, alpha: float) 
 
     Reports the KS distance with the critical value that sampling alone would reach at level
     ``alpha``, and the relative errors of the mean and standard deviation.
+
+    Parameters
+    ----------
+    run : dict of ndarray
+        An ensemble's statistics (``simulate.simulate``): ``v_final``, ``diverged``.
+    theory : StationaryDensity
+        The SGF density at the ensemble's ``T = eta / S``.
+    params : EnsembleParams
+        The ensemble's parameters (depth, eta, batch, seed).
+    alpha : float
+        Level of the KS critical value.
+
+    Returns
+    -------
+    dict
+        ``ks_distance``, ``ks_p_value``, ``sampling_critical_value``,
+        ``mean_relative_error``, ``std_relative_error``, ``simulated_skewness``,
+        ``diverged``, with ``depth``, ``eta``, ``batch``, ``temperature``, ``n``, ``seed``.
     """
     v = run["v_final"][~run["diverged"]]
     n = v.size
@@ -48,6 +66,31 @@ def discrete_variance(moments, eta: float, batch: int) -> float:
     means, S samples with replacement), whence ``Var = T g(v*) / (beta1 - eta beta1^2 - T
     alpha1)``; for ``x ~ N(0,1)`` this is ``T sigma^2 / (1 - (S + 2) T)`` (PAPER.md section 4).
     The SGF's is the same without ``eta beta1^2``.
+
+    Parameters
+    ----------
+    moments : Moments
+        Moments of the training set.
+    eta : float
+        Learning rate.
+    batch : int
+        S, samples per minibatch; ``T = eta / S``.
+
+    Returns
+    -------
+    float
+        ``Var[v]`` at stationarity, in units of ``v^2``; negative (meaningless) once the
+        variance has diverged, at ``T = beta1 / (alpha1 + S beta1^2)`` and above.
+
+    Examples
+    --------
+    >>> from sgdbalance.theory import Moments
+    >>> m = Moments.population(k=0.5, sigma=0.5)
+    >>> t, s = 0.05, 4
+    >>> round(discrete_variance(m, eta=t * s, batch=s), 6)  # T sigma^2 / (1 - (S + 2) T)
+    0.017857
+    >>> round(t * 0.25 / (1 - 6 * t), 6)
+    0.017857
     """
     m = moments
     t = eta / batch

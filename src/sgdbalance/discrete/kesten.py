@@ -30,6 +30,32 @@ def kesten_index(x2_means: BatchMeans, eta: float) -> dict:
     Evaluated by log-sum-exp, so that large kappa, where a few batches carry the average,
     neither overflows nor underflows. With Monte Carlo batches the standard error follows by
     the delta method; ``effective_batches`` says how many batches carry the average.
+
+    Parameters
+    ----------
+    x2_means : BatchMeans
+        Minibatch means m2 of ``x^2`` (``batch_means(x**2, S, seed)``).
+    eta : float
+        Learning rate; ``T = eta / S``.
+
+    Returns
+    -------
+    dict of float
+        ``kappa`` (``P(|v| > x) ~ x^-kappa``, density ``|v|^(-1 - kappa)``; ``inf``: bounded
+        support, 0: no stationary law), ``kappa_se``, ``mean_log_a`` (``E log|A|``),
+        ``max_log_a``, and ``effective_batches`` when kappa is finite and positive.
+
+    Examples
+    --------
+    A training set with ``eta x^2 > 1`` for some sample has a power-law tail:
+
+    >>> import numpy as np
+    >>> x = np.array([0.5, 1.0, 1.5, 2.0])
+    >>> k = kesten_index(batch_means(x**2, batch=1, seed=0), eta=0.3)
+    >>> round(k["kappa"], 4), k["kappa_se"]  # every batch listed: no sampling error
+    (3.6256, 0.0)
+    >>> round(float(np.mean(np.abs(1 - 2 * 0.3 * x**2) ** k["kappa"])), 9)  # E|A|^kappa
+    1.0
     """
     with np.errstate(divide="ignore"):  # A = 0 exactly: log|A| = -inf, |A|^kappa = 0
         log_a = np.log(np.abs(1.0 - 2.0 * eta * x2_means.values))
@@ -94,7 +120,27 @@ def population_log_mean_power(eta: float, batch: int, kappa: float) -> float:
 
 def population_kesten_index(eta: float, batch: int) -> float:
     """Kesten's kappa for ``x ~ N(0, 1)`` (always finite: x^2 is unbounded); 0 when
-    ``E log|A| >= 0`` (no stationary law)."""
+    ``E log|A| >= 0`` (no stationary law).
+
+    Parameters
+    ----------
+    eta : float
+        Learning rate.
+    batch : int
+        S, samples per minibatch; ``T = eta / S``.
+
+    Returns
+    -------
+    float
+        kappa of the tail ``P(|v| > x) ~ x^-kappa`` of D = 0 SGD.
+
+    Examples
+    --------
+    kappa = 2 exactly at ``T = 1 / (S + 2)`` (PAPER.md section 4):
+
+    >>> round(population_kesten_index(eta=4 / 6, batch=4), 6)
+    2.0
+    """
     if population_log_mean_power(eta, batch, 1e-6) >= 0:
         return 0.0
     return positive_root(lambda c: population_log_mean_power(eta, batch, c), tiny=1e-6)
@@ -128,7 +174,29 @@ def kesten_of_point(sweep: dict, point: int, x, seed: int) -> dict:
 
 def hill_bias(sweep: dict, x, n_tails, n_boot: int, seed: int) -> dict:
     """Hill estimates at several tail counts against Kesten's kappa: a measurement of how far
-    the reachable thresholds are from the asymptotic tail (no verdict)."""
+    the reachable thresholds are from the asymptotic tail (no verdict).
+
+    Parameters
+    ----------
+    sweep : dict of ndarray
+        A ``kesten_tails`` sweep (``discrete.sweeps``): per point ``temperature``, ``batch``,
+        ``eta``, ``n_samples``; the kept largest ``|v|`` with their point and run.
+    x : ndarray, shape (n,)
+        Inputs of the training set the sweep ran on.
+    n_tails : sequence of int
+        Numbers of largest samples above the Hill threshold.
+    n_boot : int
+        Bootstrap resamples of the runs.
+    seed : int
+        Seed of the batches and the bootstraps.
+
+    Returns
+    -------
+    dict
+        ``quantity``, ``seed`` and ``per_point``: one dict per (point, tail count) with
+        ``temperature``, ``batch``, ``n_tail``, ``tail_probability``, ``hill``,
+        ``hill_std``, ``kesten``, ``relative_bias``, ``z``.
+    """
     rows = []
     for i, (t, s) in enumerate(zip(sweep["temperature"], sweep["batch"], strict=True)):
         k = kesten_of_point(sweep, i, x, seed)

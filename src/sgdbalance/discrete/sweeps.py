@@ -139,7 +139,7 @@ class KestenTailsParams:
 
 def kesten_tails(x, y, p: KestenTailsParams, progress: Callable | None = None) -> dict:
     """Per point: the ``keep`` largest stationary ``|v|`` and their runs, the number of
-    samples, and the runs that diverged (|v| > 1e150: none unless SGD has no stationary law).
+    samples, and the runs that diverged (``|v| > 1e150``: none unless SGD has no stationary law).
 
     Returns
     -------
@@ -290,7 +290,19 @@ KINDS = {
 
 
 def sweep_params(spec: dict):
-    """The parameter object of one ``sweeps`` entry of the config; lists become tuples."""
+    """The parameter object of one ``sweeps`` entry of the config; lists become tuples.
+
+    Parameters
+    ----------
+    spec : dict
+        A ``sweeps`` entry: ``kind`` (``collapse_drift``, ``kesten_tails`` or
+        ``divergence_map``), ``dataset`` (ignored here) and the fields of that kind's
+        parameters.
+
+    Returns
+    -------
+    CollapseDriftParams, KestenTailsParams or DivergenceMapParams
+    """
 
     def frozen(value):
         return tuple(frozen(v) for v in value) if isinstance(value, list) else value

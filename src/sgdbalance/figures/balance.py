@@ -7,11 +7,17 @@ from .common import METHOD_LABELS, STYLE, quantile_band
 
 
 def law_of_balance(runs: dict, params: dict, moments) -> plt.Figure:
-    """Fig. 1: |u^2 - w^2| over training for GD, SGD and GD + isotropic noise.
+    """Fig. 1: ``|u^2 - w^2|`` over training for GD, SGD and GD + isotropic noise.
 
     ``runs`` maps a method name to its ensemble statistics, ``params`` to its EnsembleParams.
     The SGF prediction ``|I_0| exp(-4 T ∫ g(v) dt)`` is drawn from the SGD runs' own v, and
     the bound ``exp(-4 T Delta t / alpha1)``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Axes carry the paper's symbols (``T = eta / S``, D hidden layers); save with
+        ``figures.save``.
     """
     with plt.style.context(STYLE):
         fig, (ax, ax2) = plt.subplots(1, 2, figsize=(7.0, 2.8), width_ratios=(1.6, 1))

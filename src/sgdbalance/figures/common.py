@@ -19,7 +19,20 @@ METHOD_LABELS = {
 
 
 def save(fig, stem) -> list[Path]:
-    """Write ``stem.pdf`` and ``stem.png`` atomically, with fixed metadata so reruns match."""
+    """Write ``stem.pdf`` and ``stem.png`` atomically, with fixed metadata so reruns match.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure; it is closed afterwards.
+    stem : str or path
+        Output path without suffix.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The PDF (vector) and the PNG (200 dpi, from the style file).
+    """
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     paths = []
     # The style's savefig settings (dpi, tight bounding box) are read at save time.

@@ -12,7 +12,21 @@ BATCH_COLORS = ("C0", "C1", "C2", "C3", "C4")
 
 def collapse_plane(sweep: dict):
     """One panel per S: where v = 0 attracts discrete SGD (between the discrete thresholds),
-    where runs from the minimum diverge, and the SGF's ``T_c`` with the second-order value."""
+    where runs from the minimum diverge, and the SGF's ``T_c`` with the second-order value.
+
+    Parameters
+    ----------
+    sweep : dict of ndarray
+        A ``divergence_map`` sweep (``discrete.sweeps``): ``ks``, ``temperatures``,
+        ``batches`` and, per (S, k, T), the fraction of runs that diverged, with the discrete
+        and continuous thresholds of each training set.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Axes carry the paper's symbols (``T = eta / S``, D hidden layers); save with
+        ``figures.save``.
+    """
     ks, temps, batches = sweep["ks"], sweep["temperatures"], sweep["batches"]
     with plt.style.context(STYLE):
         fig, axes = plt.subplots(
@@ -67,6 +81,12 @@ def kesten_kappa(points: list[dict], sgf_ratio: float, biased=(), t_range=(0.01,
     ``kesten`` (of the training set), as in the ``kesten_tails`` check's details.
     ``biased``: rows of a ``hill_bias`` measurement (``temperature``, ``batch``, ``hill``,
     ``hill_std``, ``kesten``) at kappa beyond the checks' scope, drawn hollow.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Axes carry the paper's symbols (``T = eta / S``, D hidden layers); save with
+        ``figures.save``.
     """
     batches = sorted({p["batch"] for p in points})
     temps = np.geomspace(*t_range, 200)

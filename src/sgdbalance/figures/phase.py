@@ -16,6 +16,12 @@ def phase_diagram(k: float, sigma_data: float, points: list[tuple], sigma_max: f
 
     ``points``: ``(run, params, theory)`` of D = 1 ensembles at the data's sigma; ``theory`` is
     the StationaryDensity of the same training set, or the reason none exists.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Axes carry the paper's symbols (``T = eta / S``, D hidden layers); save with
+        ``figures.save``.
     """
     sigmas = np.linspace(0.02, sigma_max, 150)
     temps = np.linspace(0.005, 1.0, 200)

@@ -19,6 +19,12 @@ def noise_balance(sgd_stats: dict, gd_stats: dict, sgd_params, gd_params) -> plt
     Left: ``|W1|_F^2``, ``|W2|_F^2``. Middle: the noise traces ``N1``, ``N2`` (sums of the
     per-sample gradient variances over the training set). Right: ``|W1|_F^2 - |W2|_F^2``, which
     GD conserves up to O(eta^2) per step and SGD moves at the rate ``T (N1 - N2)``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Axes carry the paper's symbols (``T = eta / S``, D hidden layers); save with
+        ``figures.save``.
     """
     runs = {"gd": gd_stats, "sgd": sgd_stats}  # SGD drawn last, on top
     with plt.style.context(STYLE):

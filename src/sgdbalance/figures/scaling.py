@@ -33,6 +33,12 @@ def scaling_law(stats: dict, params: ScalingParams) -> plt.Figure:
     diverged ends in a cross at the top of the panel, at the step where it diverged. Right: the
     loss averaged over the last ``tail_fraction`` of the steps, per run (dots) and median (line);
     diverged runs are counted above the axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Axes carry the paper's symbols (``T = eta / S``, D hidden layers); save with
+        ``figures.save``.
     """
     depths = [int(D) for D in stats["depths"]]
     steps = stats["checkpoint_steps"]

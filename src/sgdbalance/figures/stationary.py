@@ -17,6 +17,12 @@ def stationary_panels(panels: list[list[tuple]], log_scale: list[bool]) -> plt.F
     the ensemble statistics, its EnsembleParams, and the StationaryDensity (or the reason
     none exists, shown in the legend). ``log_scale`` puts a panel's density axis on a log
     scale, to show a density diverging at 0 next to a heavy tail.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Axes carry the paper's symbols (``T = eta / S``, D hidden layers); save with
+        ``figures.save``.
     """
     with plt.style.context(STYLE):
         fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 2.8), squeeze=False)

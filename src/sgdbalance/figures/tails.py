@@ -9,10 +9,16 @@ from .common import STYLE
 
 
 def tail_panels(panels: list[tuple], fits: list[list[dict]], moments):
-    """Densities of |v| (theory and simulation) and Hill tail indices against the threshold.
+    """Densities of ``|v|`` (theory and simulation) and Hill tail indices against the threshold.
 
     ``panels``: ``(samples, params, density)`` per depth; samples of v, shape (runs, k).
     ``fits``: per depth, ``tails.hill_bootstrap`` records at several tail fractions.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Axes carry the paper's symbols (``T = eta / S``, D hidden layers); save with
+        ``figures.save``.
     """
     with plt.style.context(STYLE):
         fig, (ax, ax2) = plt.subplots(1, 2, figsize=(7.0, 2.9))

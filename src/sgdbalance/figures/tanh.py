@@ -29,6 +29,12 @@ def wrong_sign(stats: dict, params) -> plt.Figure:
     is the density of v over the samples after burn-in of the runs started at ``+v0`` or
     ``-v0``; the legend gives the share of samples with ``v < -v_tol`` and of runs ending there.
     The right panel shows v over training for a few runs started at ``-v0``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Axes carry the paper's symbols (``T = eta / S``, D hidden layers); save with
+        ``figures.save``.
     """
     p = params
     edges = stats["hist_edges"]
@@ -104,6 +110,12 @@ def edge_of_stability(stats: dict, params) -> plt.Figure:
     Left: time-averaged full-batch loss, median over the runs that did not diverge (line) and
     their 10-90 % range (band); a cross marks an eta at which every run diverged. Middle: the
     fraction of runs that diverged. Right: the median time-averaged ``|u|`` and ``|w|``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Axes carry the paper's symbols (``T = eta / S``, D hidden layers); save with
+        ``figures.save``.
     """
     p = params
     etas = stats["etas"]

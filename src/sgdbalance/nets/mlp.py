@@ -28,7 +28,43 @@ REPORT_EVERY = 500  # steps between progress reports
 
 @dataclass(frozen=True)
 class ScalingParams:
-    """Depths, widths, schedules and duration of the scaling-law experiment."""
+    """Depths, widths, schedules and duration of the scaling-law experiment.
+
+    Parameters
+    ----------
+    depths : tuple
+        D values, hidden tanh layers, each >= 1.
+    width : int
+        d, units per hidden layer.
+    eta0 : float
+        inv_depth schedule: eta = eta0 / D.
+    eta_fixed : float
+        fixed schedule: eta at every depth.
+    batch : int
+        S, samples per minibatch, drawn with replacement.
+    steps : int
+        SGD steps per run.
+    n_runs : int
+        independent runs per (schedule, depth).
+    seed : int
+        root of the SeedSequence.
+    source : str
+        data set, see digits.SOURCES.
+    init : str
+        weight law before the gain, see init_layers.
+    init_gain : float
+        multiplies the standard deviation of every initial weight.
+    n_checkpoints : int
+        log-spaced steps at which the loss is evaluated.
+    n_probe : int
+        training samples the loss is evaluated on; 0: all of them.
+    n_tail : int
+        evaluations of f in the last tail_fraction of steps.
+    tail_fraction : float
+        fraction of the steps at the end over which the tail evaluations are spread.
+    diverge_at : float
+        minibatch loss above which a run counts as diverged and stops.
+    """
 
     depths: tuple  # D values, hidden tanh layers, each >= 1
     width: int  # d, units per hidden layer

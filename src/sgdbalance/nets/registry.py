@@ -19,7 +19,19 @@ NOT_PARAMS = ("kind", "data_path")  # config keys that are not fields of the par
 
 
 def network_params(spec: dict):
-    """The parameter object of one ``networks`` entry; lists become tuples."""
+    """The parameter object of one ``networks`` entry; lists become tuples.
+
+    Parameters
+    ----------
+    spec : dict
+        A ``networks`` entry of the config: ``kind`` (a key of ``KINDS``: ``relu``,
+        ``tanh_signs``, ``tanh_stability``, ``scaling``) and the fields of that kind's
+        parameters (``hist: {lo, hi, bins}`` for a histogram grid).
+
+    Returns
+    -------
+    ReluParams, TanhSignParams, TanhStabilityParams or ScalingParams
+    """
     fields = {
         key: tuple(value) if isinstance(value, list) else value
         for key, value in spec.items()
@@ -32,7 +44,22 @@ def network_params(spec: dict):
 
 
 def train(spec: dict, progress: Callable[[int, int], None] | None = None) -> dict:
-    """Train one ``networks`` entry and return its statistics (numeric arrays only)."""
+    """Train one ``networks`` entry and return its statistics (numeric arrays only).
+
+    Parameters
+    ----------
+    spec : dict
+        A ``networks`` entry of the config (``network_params``); ``data_path`` names MNIST
+        IDX files for ``scaling`` with ``source: mnist``.
+    progress : callable, optional
+        Called as ``progress(done, total)`` in training steps.
+
+    Returns
+    -------
+    dict of ndarray
+        What the kind's trainer returns (``relu.train``, ``tanh.train_signs``,
+        ``tanh.train_stability``, ``mlp.train_scaling``; shapes in their docstrings).
+    """
     params = network_params(spec)
     kind = spec["kind"]
     if kind == "relu":

@@ -48,7 +48,39 @@ SGD_BLOCK = 1000  # SGD steps whose minibatch indices are drawn in one call (fix
 
 @dataclass(frozen=True)
 class ReluParams:
-    """One training experiment: network, data, optimiser, duration, what to record."""
+    """One training experiment: network, data, optimiser, duration, what to record.
+
+    Parameters
+    ----------
+    method : str
+        one of METHODS: sgd (minibatch SGD) or gd (full batch).
+    d_in : int
+        input dimension.
+    width : int
+        hidden ReLU units.
+    d_out : int
+        output dimension.
+    n : int
+        training samples, drawn once from the seed.
+    label_noise : float
+        standard deviation of each entry of eps.
+    eta : float
+        learning rate (S = 1 diverges at 0.01 from the default start).
+    batch : int
+        S, samples per minibatch (with replacement); ignored by gd.
+    steps : int
+        SGD steps per run.
+    n_runs : int
+        independent SGD runs from the same data and initial weights.
+    seed : int
+        root of the SeedSequence of data, initial weights and minibatches.
+    init_scales : tuple
+        ``(a1, a2)``: entries of ``W_k ~ a_k N(0, 1) / sqrt(fan_in_k)``.
+    n_checkpoints : int
+        recording steps besides step 0.
+    spacing : str
+        of the checkpoints: log or linear (one of SPACINGS).
+    """
 
     method: str = "sgd"  # one of METHODS
     d_in: int = 20

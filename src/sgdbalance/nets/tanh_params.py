@@ -27,7 +27,43 @@ def _check_common(p) -> None:
 
 @dataclass(frozen=True)
 class TanhSignParams:
-    """Fig. 3 (right): D = 0 ``tanh(v x)`` against D = 1 ``w tanh(u x)``, half started at -v0."""
+    """Fig. 3 (right): D = 0 ``tanh(v x)`` against D = 1 ``w tanh(u x)``, half started at -v0.
+
+    Parameters
+    ----------
+    n : int
+        training samples.
+    v_star : float
+        teacher ``y = tanh(v_star x) + sigma eps``; ``v_star > 0`` is the right sign.
+    sigma : float
+        label-noise standard deviation.
+    v0 : float
+        ``|v|`` at start: runs [0, n_runs/2) start at +v0, the rest at -v0.
+    eta : float
+        learning rate.
+    batch : int
+        S, samples per minibatch (with replacement); T = eta / S.
+    steps : int
+        SGD steps per run.
+    burn_in : int
+        steps before histogram and wrong-sign sampling.
+    sample_every : int
+        steps between samples.
+    n_runs : int
+        independent runs, even: half start at +v0, half at -v0.
+    seed : int
+        root of the SeedSequence.
+    hist_range : tuple
+        histogram of v: [lo, hi).
+    hist_bins : int
+        bins of the histogram.
+    v_tol : float
+        ``|v| <= v_tol`` counts as collapsed, ``v < -v_tol`` as the wrong sign.
+    diverge_at : float
+        ``|u|`` or ``|w|`` beyond which a run counts as diverged and stops.
+    n_checkpoints : int
+        log-spaced steps at which v is kept.
+    """
 
     n: int = 1000  # training samples
     v_star: float = 0.2  # teacher y = tanh(v_star x) + sigma eps; v_star > 0 is the right sign
@@ -66,7 +102,39 @@ class TanhSignParams:
 
 @dataclass(frozen=True)
 class TanhStabilityParams:
-    """Fig. 5 (middle): loss of ``w tanh(u x)`` against eta, u alone (D = 0) or both (D = 1)."""
+    """Fig. 5 (middle): loss of ``w tanh(u x)`` against eta, u alone (D = 0) or both (D = 1).
+
+    Parameters
+    ----------
+    n : int
+        training samples.
+    u_star : float
+        teacher ``y = w_star tanh(u_star x) + sigma eps``.
+    w_star : float
+        a large output weight makes the input direction sharp.
+    sigma : float
+        label-noise standard deviation.
+    u0 : float
+        input weight at the start of both models; D = 0 keeps w = w0 throughout.
+    w0 : float
+        output weight at the start.
+    etas : tuple
+        learning rates, increasing.
+    batch : int
+        S, samples per minibatch (with replacement); T = eta / S.
+    steps : int
+        SGD steps per run.
+    burn_in : int
+        steps before the loss is averaged.
+    sample_every : int
+        steps between full-batch loss evaluations.
+    n_runs : int
+        independent runs per eta and model.
+    seed : int
+        root of the SeedSequence.
+    diverge_at : float
+        ``|u|`` or ``|w|`` beyond which a run counts as diverged and stops.
+    """
 
     n: int = 500  # training samples
     u_star: float = 1.0  # teacher y = w_star tanh(u_star x) + sigma eps

@@ -33,7 +33,72 @@ STEPS_PER_CALL = 2000  # steps per kernel call, between progress reports
 
 @dataclass(frozen=True)
 class EnsembleParams:
-    """One ensemble: method, network, step, duration, what to record."""
+    """One ensemble: method, network, step, duration, what to record.
+
+    The network is the diagonal linear network of depth D and width d: path i has factors
+    ``u_i^(0) .. u_i^(D)``, ``v = sum_i prod_k u_i^(k)``, per-sample loss ``(v x - y)^2``.
+    Time is SGF time, ``t`` = SGD steps x ``eta``.
+
+    Parameters
+    ----------
+    method : {"sgd", "gd", "gd_iso", "sgf"}
+        Minibatch SGD, full-batch GD, GD plus isotropic Gaussian noise, or the SGF by
+        Euler-Maruyama (module docstring).
+    depth : int
+        D, number of hidden layers (D + 1 factors per path).
+    eta : float
+        Learning rate, > 0; for ``sgf`` it only sets ``T = eta / S``.
+    batch : int
+        S, samples per minibatch, drawn with replacement; ``T = eta / S``.
+    n_runs : int
+        Independent runs in the ensemble.
+    seed : int
+        Root of every run's random stream (run r draws from a stream keyed by
+        ``(seed, r)``).
+    time : float
+        Duration in SGF time; ``n_steps = time / step``.
+    init : tuple
+        Factors ``u^(0) .. u^(D)`` of every path at t = 0 (shape (D + 1,)), or one such
+        tuple per path (shape (width, D + 1)); ``balanced_init`` and ``balanced_paths`` make
+        balanced ones.
+    width : int
+        d, number of paths.
+    burn_in : float
+        SGF time before the histogram and the running sums start sampling.
+    dt : float, optional
+        Euler-Maruyama step in SGF time (``sgf`` only, ``0 < dt <= eta``).
+    iso_noise : float
+        c, per-parameter noise variance of ``gd_iso`` (``eta T c`` per step).
+    hist_range : tuple of float
+        ``[lo, hi)`` of the histogram of v.
+    hist_bins : int
+        Bins of the histogram.
+    sample_every : int
+        Steps between histogram samples.
+    n_checkpoints : int
+        Log-spaced steps at which v, the imbalance and norms are kept.
+    diverge_at : float
+        ``|v|`` beyond which a run counts as diverged and stops.
+    max_relative_step : float
+        ``sgf`` only: largest typical relative change of a factor in one sub-step; tails
+        need about 0.05 (README, "Findings").
+    weight_decay : float
+        gamma: the loss gains ``gamma |theta|^2`` (every factor of every path).
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its allowed range.
+
+    Examples
+    --------
+    Discrete SGD on the two-layer model at ``T = eta / S = 0.05``:
+
+    >>> p = EnsembleParams(method="sgd", depth=1, eta=0.1, batch=2, n_runs=100, seed=1,
+    ...                    time=20.0, init=balanced_init(0.5, depth=1))
+    >>> p.temperature, p.n_steps
+    (0.05, 200)
+    """
 
     method: str  # one of METHODS
     depth: int  # D, hidden layers; D + 1 factors per path
@@ -112,22 +177,59 @@ class EnsembleParams:
 
     @property
     def n_steps(self) -> int:
+        """Steps of length ``step`` in ``time``."""
         return int(round(self.time / self.step))
 
     @property
     def burn_in_steps(self) -> int:
+        """Steps of length ``step`` in ``burn_in``."""
         return int(round(self.burn_in / self.step))
 
 
 def balanced_init(v0: float, depth: int, width: int = 1) -> tuple:
-    """Factors of one path with ``|u^(0)| = ... = |u^(D)|`` and ``sum_i v_i = v0``."""
+    """Factors of one path with ``|u^(0)| = ... = |u^(D)|`` and ``sum_i v_i = v0``.
+
+    Parameters
+    ----------
+    v0 : float
+        The network's v at t = 0, summed over ``width`` equal paths; its sign goes on the
+        first factor.
+    depth : int
+        D, number of hidden layers.
+    width : int
+        d, number of equal paths sharing ``v0``.
+
+    Returns
+    -------
+    tuple of float, length D + 1
+        An ``init`` for ``EnsembleParams``.
+
+    Examples
+    --------
+    >>> balanced_init(0.25, depth=1)
+    (np.float64(0.5), 0.5)
+    >>> balanced_init(-8.0, depth=2)
+    (np.float64(-2.0), 2.0, 2.0)
+    """
     magnitude = (abs(v0) / width) ** (1.0 / (depth + 1))
     return (np.sign(v0) * magnitude,) + (magnitude,) * depth if v0 != 0 else (0.0,) * (depth + 1)
 
 
 def balanced_paths(values, depth: int) -> tuple:
     """Factors of ``len(values)`` balanced paths, path i with ``v_i = values[i]``: an ``init``
-    of shape (width, D+1)."""
+    of shape (width, D+1).
+
+    Parameters
+    ----------
+    values : sequence of float, length width
+        Each path's ``v_i`` at t = 0.
+    depth : int
+        D, number of hidden layers.
+
+    Returns
+    -------
+    tuple of tuple of float, shape (width, D + 1)
+    """
     return tuple(tuple(float(u) for u in balanced_init(v, depth)) for v in values)
 
 
@@ -176,10 +278,16 @@ def simulate(
 ) -> dict:
     """Run the ensemble (or the runs with indices in ``runs``) and return its statistics.
 
+    Compiled with numba on first use (about 10 s, cached beside the sources) and run in
+    parallel over blocks of runs; every run draws from its own stream keyed by ``(seed, run
+    index)``, so any split of the runs, the steps or the threads gives the same bits.
+
     Parameters
     ----------
     x, y : ndarray, shape (n,)
         The training set; full-batch methods and the SGF use its moments.
+    params : EnsembleParams
+        Method, network, step, duration and what to record.
     runs : range, optional
         Indices of the runs to simulate; all ``n_runs`` by default.
     progress : callable, optional
@@ -196,6 +304,23 @@ def simulate(
         ``g_integral`` (``∫ g(v) dt``), ``em_second_order`` (runs, K); ``hist_edges``
         (bins+1,), ``hist_counts`` (bins,), ``hist_under``, ``hist_over``; ``n_samples``,
         ``sum_v``, ``sum_v2`` (runs,): the samples of v taken after burn-in.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sgdbalance.theory import Moments, stationary_density
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal(1000)
+    >>> y = 0.5 * x + 0.5 * rng.standard_normal(1000)
+    >>> p = EnsembleParams(method="sgf", depth=1, eta=0.05, batch=1, dt=0.005, n_runs=1000,
+    ...                    seed=3, time=20.0, init=balanced_init(0.5, depth=1))
+    >>> run = simulate(x, y, p)
+    >>> run["v_final"].shape, int(run["diverged"].sum())
+    ((1000,), 0)
+    >>> density = stationary_density(Moments.of_samples(x, y), depth=1, temperature=0.05)
+    >>> v = run["v_final"]
+    >>> bool(abs(v.mean() - density.mean) < 4 * v.std() / np.sqrt(v.size))  # 4 s.e.
+    True
     """
     p = params
     x = np.asarray(x, float)
@@ -306,7 +431,20 @@ PER_RUN = (
 
 
 def merge(parts: list[dict]) -> dict:
-    """Join the statistics of disjoint, adjacent run ranges into one ensemble."""
+    """Join the statistics of disjoint, adjacent run ranges into one ensemble.
+
+    Parameters
+    ----------
+    parts : list of dict
+        Outputs of ``simulate`` for the same ``params`` and disjoint ``runs`` that together
+        cover a range, in any order.
+
+    Returns
+    -------
+    dict of ndarray
+        As ``simulate`` returns for all the runs at once, bit for bit: per-run arrays
+        joined in run order, histograms summed.
+    """
     parts = sorted(parts, key=lambda part: int(part["first_run"]))
     out = dict(parts[0])
     for key in PER_RUN:

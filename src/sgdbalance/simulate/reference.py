@@ -46,7 +46,27 @@ class Stream:
 
 
 def trajectory(x2, xy, moments: Moments, params: EnsembleParams, key: int) -> list[list]:
-    """The factors of one run after every step: a list of ``n_steps + 1`` states."""
+    """The factors of one run after every step: a list of ``n_steps + 1`` states.
+
+    The engine's update written out in plain Python, one run at a time: the specification
+    the compiled kernel is tested against, bit for bit. Slow; for tests and small checks.
+
+    Parameters
+    ----------
+    x2, xy : ndarray, shape (n,)
+        ``x^2`` and ``x y`` of the training set.
+    moments : Moments
+        Its moments (full-batch methods and the SGF use them).
+    params : EnsembleParams
+        The ensemble the run belongs to.
+    key : int
+        The run's key, ``run_keys(params.seed, range(r, r + 1))[0]`` for run r.
+
+    Returns
+    -------
+    list of list of list of float, shape (n_steps + 1, width, D + 1)
+        The factors ``u_i^(k)`` at steps 0 .. n_steps.
+    """
     p, m = params, moments
     U = [list(map(float, u)) for u in p.path_factors]
     stream = Stream(key)

@@ -28,6 +28,13 @@ def mix(z: int) -> int:
 def run_keys(seed: int, runs: range) -> np.ndarray:
     """The key of each run in ``runs``: a function of ``(seed, run index)`` only.
 
+    Parameters
+    ----------
+    seed : int
+        The ensemble's seed.
+    runs : range
+        Run indices.
+
     Returns
     -------
     ndarray of uint64, shape (len(runs),)

@@ -1,6 +1,6 @@
 """Stationary distribution of v under the SGF (Thm 4.2 of the paper).
 
-On the side ``sign`` of zero, with ``s = |v|``, ``p = 2D / (D + 1)`` and ``c = d^(1 - 2/(D+1))``,
+On the side ``sign`` of zero, with ``s = |v|``, ``p = 2D / (D + 1)`` and ``c = d^(1 - 2/(D+1))``, ::
 
     p_sign(s) ∝ s^(-3D/(D+1)) / g_sign(s) * exp(-(c/T) Phi(s)),
     Phi(s) = ∫ (beta1 r - sign beta2) / ((D + 1) r^p g_sign(r)) dr,
@@ -24,7 +24,11 @@ LOG_STEP = 0.0025  # grid spacing in log s; bulk features are wider than 1 %
 
 
 class NotNormalisable(ValueError):
-    """No normalisable stationary density exists; the message says why."""
+    """No normalisable stationary density exists; the message says why.
+
+    A subclass of ``ValueError``, raised by ``stationary_density`` (the message is that of
+    ``why_not_normalisable``).
+    """
 
 
 def critical_temperature(moments: Moments, depth: int = 1, weight_decay: float = 0.0) -> float:
@@ -32,6 +36,31 @@ def critical_temperature(moments: Moments, depth: int = 1, weight_decay: float =
 
     Above it the right-sign density is not normalisable at 0: ``u = w = 0`` with probability 1.
     For D = 0 and D >= 2 there is no sharp transition, and this raises ``ValueError``.
+
+    Parameters
+    ----------
+    moments : Moments
+        Moments of the training set SGD sees.
+    depth : int
+        D, number of hidden layers; only D = 1 has a critical temperature.
+    weight_decay : float
+        gamma, with the term ``gamma |theta|^2`` added to the loss.
+
+    Returns
+    -------
+    float
+        ``T_c`` in units of ``T = eta / S`` (dimensionless): the SGF collapses for
+        ``eta >= S T_c``. Discrete SGD has thresholds of its own (``sgdbalance.discrete``).
+
+    Examples
+    --------
+    The paper's example ``y = k x + sigma eps`` has ``T_c = k / (2 k^2 + sigma^2)``:
+
+    >>> from sgdbalance.theory import Moments
+    >>> critical_temperature(Moments.population(k=1.0, sigma=0.5))
+    0.4444444444444444
+    >>> critical_temperature(Moments.population(k=1.0, sigma=0.5), weight_decay=0.1)
+    0.4
     """
     if depth != 1:
         raise ValueError(
@@ -44,7 +73,34 @@ def critical_temperature(moments: Moments, depth: int = 1, weight_decay: float =
 def why_not_normalisable(
     moments: Moments, depth: int, temperature: float, width: int = 1, sign: int = 1
 ) -> str | None:
-    """The reason no normalisable density exists on this side, or None if one exists."""
+    """The reason no normalisable density exists on this side, or None if one exists.
+
+    Parameters
+    ----------
+    moments : Moments
+        Moments of the training set.
+    depth : int
+        D, number of hidden layers (D + 1 factors per path).
+    temperature : float
+        T = eta / S, dimensionless.
+    width : int
+        d, number of nonzero paths (it never decides normalisability).
+    sign : {+1, -1}
+        Side of zero: +1 the correct sign (that of ``beta2 > 0``), -1 the wrong one.
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> from sgdbalance.theory import Moments
+    >>> m = Moments.population(k=1.0, sigma=0.5)
+    >>> why_not_normalisable(m, depth=1, temperature=0.5)
+    'D = 1 and T = 0.5 >= T_c = beta2/alpha3 = 0.4444'
+    >>> why_not_normalisable(m, depth=2, temperature=0.5) is None
+    True
+    """
     if moments.beta2 <= 0:
         return f"beta2 = E[xy] = {moments.beta2:.4g} <= 0; the theory assumes beta2 > 0"
     if not moments.has_label_noise:
@@ -122,8 +178,31 @@ def log_unnormalised(log_s, depth, temperature, moments, width=1, sign=1):
 class StationaryDensity:
     """A normalised stationary density of v, tabulated on a grid of ``log |v|``.
 
-    ``sides`` lists the signs carrying mass: ``(1,)`` or ``(-1,)`` for D >= 1 (the density
-    ``p_sign``), ``(-1, 1)`` for D = 0 (one density on the whole line).
+    Made by ``stationary_density`` (or ``scaling.limit_density``); ``v`` is the network's
+    slope, the sum over paths of the product of each path's D + 1 factors.
+
+    Parameters
+    ----------
+    depth : int
+        D, number of hidden layers.
+    temperature : float
+        T = eta / S, dimensionless.
+    width : int
+        d, number of nonzero paths.
+    sides : tuple of int
+        The signs carrying mass: ``(1,)`` or ``(-1,)`` for D >= 1 (the density ``p_sign``),
+        ``(-1, 1)`` for D = 0 (one density on the whole line).
+    log_s : ndarray, shape (n,)
+        Uniform grid of ``log |v|``, from the smallest normal double (``|v|`` about 2e-308)
+        to about ``e^25`` times the scale of the data.
+    log_pdf : dict of int to ndarray, shape (n,)
+        Per sign, the normalised ``log p(v)`` at ``v = sign * exp(log_s)``.
+    mass_below : dict of int to float
+        Per sign, the probability of ``|v| < exp(log_s[0])`` (from the local power law).
+    cum_mass : dict of int to ndarray, shape (n,)
+        Per sign, the probability of ``0 < sign * v <= exp(log_s[i])``.
+    tail_slope : dict of int to float
+        Per sign, ``d log p / d log |v|`` at the top of the grid (the tail exponent).
     """
 
     depth: int
@@ -138,7 +217,17 @@ class StationaryDensity:
 
     def pdf(self, v):
         """Density at ``v``: 0 on a side without mass and beyond the grid; below the grid
-        (``|v| < 2.2e-308``, including 0) the value at its bottom edge."""
+        (``|v| < 2.2e-308``, including 0) the value at its bottom edge.
+
+        Parameters
+        ----------
+        v : float or ndarray, any shape
+
+        Returns
+        -------
+        ndarray, the shape of ``v``
+            ``p(v)``, per unit v.
+        """
         v = np.asarray(v, dtype=float)
         out = np.zeros_like(v)
         with np.errstate(divide="ignore"):
@@ -150,7 +239,17 @@ class StationaryDensity:
         return out
 
     def cdf(self, v):
-        """``P(V <= v)``, with the mass beyond the grid at each end included."""
+        """``P(V <= v)``, with the mass beyond the grid at each end included.
+
+        Parameters
+        ----------
+        v : float or ndarray, any shape
+
+        Returns
+        -------
+        ndarray, the shape of ``v``
+            In [0, 1]; a callable ``scipy.stats.kstest`` accepts.
+        """
         v = np.asarray(v, dtype=float)
         with np.errstate(divide="ignore"):
             log_abs = np.clip(np.log(np.abs(v)), self.log_s[0], self.log_s[-1])
@@ -170,7 +269,18 @@ class StationaryDensity:
         return np.clip(out, 0.0, 1.0)
 
     def quantile(self, q):
-        """Inverse of the CDF, by interpolation on the grid."""
+        """Inverse of the CDF, by interpolation on the grid.
+
+        Parameters
+        ----------
+        q : float or ndarray, any shape
+            Probabilities in [0, 1].
+
+        Returns
+        -------
+        ndarray, the shape of ``q``
+            The values of v.
+        """
         minus = self.cum_mass[-1][-1] if -1 in self.sides else 0.0
         v, c = [], []
         if -1 in self.sides:
@@ -182,7 +292,17 @@ class StationaryDensity:
         return np.interp(q, np.concatenate(c), np.concatenate(v))
 
     def moment(self, power: int) -> float:
-        """``E[v^power]``; ``inf`` when the tail is too heavy for it to exist."""
+        """``E[v^power]``; ``inf`` when the tail is too heavy for it to exist.
+
+        Parameters
+        ----------
+        power : int
+            A positive integer.
+
+        Returns
+        -------
+        float
+        """
         total = 0.0
         ds = self.log_s[1] - self.log_s[0]
         for sign in self.sides:
@@ -195,10 +315,12 @@ class StationaryDensity:
 
     @property
     def mean(self) -> float:
+        """``E[v]``."""
         return self.moment(1)
 
     @property
     def variance(self) -> float:
+        """``Var[v]``; ``inf`` when ``E[v^2]`` is infinite (D = 0 at ``T >= beta1 / alpha1``)."""
         m2 = self.moment(2)
         return float(m2 - self.mean**2) if np.isfinite(m2) else np.inf
 
@@ -211,25 +333,51 @@ def stationary_density(
     sign: int = 1,
     log_s_max: float | None = None,
 ) -> StationaryDensity:
-    """The normalised stationary density of v under the SGF.
+    """The normalised stationary density of v under the SGF (Thm 4.2).
+
+    The density of ``v`` (the sum over paths of the product of each path's D + 1 factors) for
+    the per-sample loss ``(v x - y)^2``, at stationarity of the SGF with ``T = eta / S``, the
+    paths balanced and of one sign (Thm 4.1). It is tabulated on a grid uniform in
+    ``log |v|`` that reaches down to the smallest normal double, so the mass that piles up
+    near 0 just below ``T_c`` is kept.
 
     Parameters
     ----------
     moments : Moments
         Moments of the training set the SGD sees.
     depth : int
-        D, number of hidden layers (D + 1 factors per path).
+        D, number of hidden layers (D + 1 factors per path); D = 0 is linear regression.
     temperature : float
         T = eta / S, dimensionless.
     width : int
         d, number of nonzero paths.
     sign : {+1, -1}
         Side of zero for D >= 1 (ignored for D = 0, whose density covers the whole line).
+    log_s_max : float, optional
+        Top of the grid in ``log |v|``; by default 25 above the scale of the data.
+
+    Returns
+    -------
+    StationaryDensity
+        With ``pdf``, ``cdf``, ``quantile``, ``mean``, ``variance`` and ``moment``.
 
     Raises
     ------
     NotNormalisable
         If no normalisable density exists (e.g. D = 1 and T >= T_c), with the reason.
+
+    Examples
+    --------
+    >>> from sgdbalance.theory import Moments
+    >>> m = Moments.population(k=1.0, sigma=0.5)
+    >>> p = stationary_density(m, depth=0, temperature=0.05)
+    >>> round(p.mean, 4)  # linear regression: E v = beta2 / beta1 exactly
+    1.0
+    >>> round(p.variance, 6)  # T g(v*) / (beta1 - T alpha1) = 0.05 * 0.25 / 0.9
+    0.013889
+    >>> q = stationary_density(m, depth=1, temperature=0.05)
+    >>> float(q.cdf(0.0)), round(float(q.cdf(10.0)), 4)  # all mass at v > 0
+    (0.0, 1.0)
     """
     if depth < 0 or width < 1 or temperature <= 0 or sign not in (1, -1):
         raise ValueError(
@@ -284,6 +432,20 @@ def linear_regression_density(v, moments: Moments, temperature: float):
 
     ``p(v) ∝ g^(-1 - beta1/(2 T alpha1)) exp(-(alpha2 beta1 - alpha1 beta2)
     / (T alpha1 sqrt(Delta)) arctan((alpha1 v - alpha2) / sqrt(Delta)))``.
+
+    Parameters
+    ----------
+    v : float or ndarray, any shape
+    moments : Moments
+        Moments of the training set; needs label noise (``Delta > 0``).
+    temperature : float
+        T = eta / S, dimensionless.
+
+    Returns
+    -------
+    ndarray, the shape of ``v``
+        Proportional to ``p(v)`` with an arbitrary constant; ``stationary_density(moments,
+        0, T)`` is its normalised form, computed by quadrature instead.
     """
     m = moments
     v = np.asarray(v, dtype=float)
@@ -295,7 +457,33 @@ def linear_regression_density(v, moments: Moments, temperature: float):
 
 
 def tail_exponent(moments: Moments, depth: int, temperature: float, width: int = 1) -> float:
-    """Predicted exponent of ``p(v) ~ |v|^exponent`` at large |v|."""
+    """Predicted exponent of ``p(v) ~ |v|^exponent`` at large ``|v|``.
+
+    ``-2 - beta1 / (T alpha1 d)`` for D = 0, ``-5 + 3/(D+1)`` for D >= 1 (``-7/2`` at D = 1),
+    independent of the data and T (Thm 4.2).
+
+    Parameters
+    ----------
+    moments : Moments
+        Moments of the training set.
+    depth : int
+        D, number of hidden layers.
+    temperature : float
+        T = eta / S, dimensionless.
+    width : int
+        d, number of nonzero paths.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from sgdbalance.theory import Moments
+    >>> m = Moments.population(k=1.0, sigma=0.5)
+    >>> tail_exponent(m, depth=0, temperature=0.25), tail_exponent(m, depth=1, temperature=0.25)
+    (-4.0, -3.5)
+    """
     if depth == 0:
         return -2.0 - moments.beta1 / (temperature * moments.alpha1 * width)
     return -5.0 + 3.0 / (depth + 1)

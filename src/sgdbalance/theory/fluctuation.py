@@ -39,8 +39,14 @@ def variance_curve(moments: Moments, depth: int, temperatures, width: int = 1) -
 
     Parameters
     ----------
+    moments : Moments
+        Moments of the training set.
+    depth : int
+        D, number of hidden layers.
     temperatures : ndarray, shape (n,)
         T = eta / S, dimensionless.
+    width : int
+        d, number of nonzero paths.
 
     Returns
     -------

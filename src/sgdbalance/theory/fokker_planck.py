@@ -4,17 +4,17 @@ Reduced SDE. One path of depth D has D + 1 factors ``u_0 .. u_D`` and ``v = prod
 per-sample loss is ``l = (v x - y)^2``, so ``dl/du_k = (dl/dv) v_k'`` with ``v_k' = dv/du_k =
 v/u_k``, ``E[dl/dv] = L'(v) = 2 (beta1 v - beta2)`` and ``Var[dl/dv] = 4 g(v)``. The gradient
 noise covariance of the factors is therefore of rank one, ``Sigma_jk = 4 g(v) v_j' v_k'``, and
-the SGF of PAPER.md section 0 is driven by one scalar Brownian motion:
+the SGF of PAPER.md section 0 is driven by one scalar Brownian motion::
 
     du_k = -v_k' L'(v) dt + sqrt(4 T g(v)) v_k' dW.
 
-Ito's formula, with ``d^2 v / du_j du_k = v / (u_j u_k)`` for j != k and 0 for j = k, gives
+Ito's formula, with ``d^2 v / du_j du_k = v / (u_j u_k)`` for j != k and 0 for j = k, gives ::
 
     dv = sum_k v_k' du_k + (1/2) sum_{j != k} v/(u_j u_k) * 4 T g v_j' v_k' dt.
 
 On the balanced path ``|u_k| = |v|^(1/(D+1))`` for every k, so ``v_k'^2 = |v|^(2D/(D+1))`` and
 ``v/(u_j u_k) v_j' v_k' = v^3/(u_j u_k)^2 = v |v|^(2 - 4/(D+1))``; there are D(D+1) ordered
-pairs j != k. Hence, with ``p = 2D/(D+1)``,
+pairs j != k. Hence, with ``p = 2D/(D+1)``, ::
 
     dv = A(v) dt + sqrt(B(v)) dW,
     A(v) = -(D + 1) |v|^p 2 (beta1 v - beta2) + 2 T g(v) D (D + 1) v |v|^(p - 2/(D+1)),
@@ -26,7 +26,7 @@ dt + 2 sqrt(4 T g) v dW + 4 T g v_j'^2 dt`` is the same for every j when the ``|
 equal. With d equal paths (``v = d v_1``, one shared noise) ``A(v) = d A_1(v/d)`` and ``B(v) =
 d^2 B_1(v/d)``: the equal-path state of D >= 2, and one of the conserved-ratio states of D = 1.
 
-Zero-flux stationary density. ``p ∝ exp(∫ 2A/B) / B`` with
+Zero-flux stationary density. ``p ∝ exp(∫ 2A/B) / B`` with ::
 
     2A/B = -(beta1 v - beta2) / (T g (D + 1) |v|^p) + D / ((D + 1) v),
 
@@ -151,9 +151,17 @@ def stationary_fp(
 
     Parameters
     ----------
+    moments : Moments
+        Moments of the training set.
+    depth : int
+        D, number of hidden layers.
+    temperature : float
+        T = eta / S, dimensionless.
     grid : ndarray, shape (n_cells + 1,)
         Increasing cell edges in v (positive for D >= 1, where the cells live in log v);
         uniform in the cell coordinate for second-order accuracy.
+    width : int
+        d, number of equal paths.
     sde : callable
         ``(moments, depth, temperature, width) -> (A, B)``; ``reduced_sde`` unless a test
         swaps in a wrong one.

@@ -2,7 +2,7 @@
 
 On the right side (v > 0) the D = 1 density is ``p ∝ v^(-3/2) g^-1 exp(-(1/2T) ∫ (beta1 s -
 beta2) / (s g) ds)``. Setting ``d log p / dv = 0`` and multiplying by ``2 T v g`` gives the
-mode equation
+mode equation ::
 
     7 T alpha1 v^2 + (beta1 - 10 T alpha2) v - (beta2 - 3 T alpha3) = 0,
 
@@ -47,7 +47,35 @@ def mode_coefficients(moments: Moments, temperature, weight_decay: float = 0.0):
 
 
 def modes(moments: Moments, temperature: float, weight_decay: float = 0.0) -> np.ndarray:
-    """Local maxima of the D = 1 density at ``v > 0``, in increasing order (maybe none)."""
+    """Local maxima of the D = 1 density at ``v > 0``, in increasing order (maybe none).
+
+    The larger root of the mode equation ``7 T alpha1 v^2 + (beta1 - 10 T alpha2) v -
+    (beta2 - gamma - 3 T alpha3) = 0``, if it is positive.
+
+    Parameters
+    ----------
+    moments : Moments
+        Moments of the training set.
+    temperature : float
+        T = eta / S, dimensionless.
+    weight_decay : float
+        gamma (loss term ``gamma |theta|^2``).
+
+    Returns
+    -------
+    ndarray, shape (0,) or (1,)
+        The mode in v. At finite T it lies below the minimum ``beta2 / beta1``: SGD is a
+        biased estimator.
+
+    Examples
+    --------
+    >>> from sgdbalance.theory import Moments
+    >>> m = Moments.population(k=1.0, sigma=0.5)
+    >>> modes(m, 0.05).round(4)  # below the minimum v* = beta2 / beta1 = 1
+    array([0.9728])
+    >>> modes(m, 0.3).round(4)  # further below it at a higher T
+    array([0.9273])
+    """
     a, b, c = (float(z) for z in mode_coefficients(moments, temperature, weight_decay))
     disc = b * b - 4 * a * c
     if disc < 0:
@@ -71,6 +99,20 @@ def t_star(moments: Moments, weight_decay: float = 0.0) -> float:
 
     The discriminant ``(beta1 - 10 T alpha2)^2 + 28 T alpha1 (beta2' - 3 T alpha3)`` is a
     quadratic in T; its positive roots are candidates.
+
+    Parameters
+    ----------
+    moments : Moments
+        Moments of the training set.
+    weight_decay : float
+        gamma (loss term ``gamma |theta|^2``), entering as ``beta2' = beta2 - gamma``.
+
+    Returns
+    -------
+    float
+        T* in units of ``T = eta / S``, or nan if the discriminant has no such root: the
+        mode away from 0 then either persists up to ``T_c`` or merges with ``v = 0`` at
+        ``T_c / 3`` (README, "Findings").
     """
     m, b2 = moments, moments.beta2 - weight_decay
     # disc(T) = A T^2 + B T + C
@@ -88,7 +130,30 @@ def t_star(moments: Moments, weight_decay: float = 0.0) -> float:
 
 
 def regime(moments: Moments, temperature: float, weight_decay: float = 0.0) -> int:
-    """Which of the four regimes ``(T, data)`` lies in (see REGIME_NAMES)."""
+    """Which of the four regimes ``(T, data)`` lies in (see REGIME_NAMES).
+
+    Parameters
+    ----------
+    moments : Moments
+        Moments of the training set.
+    temperature : float
+        T = eta / S, dimensionless.
+    weight_decay : float
+        gamma (loss term ``gamma |theta|^2``).
+
+    Returns
+    -------
+    int
+        ``LEARNING`` (0, ``T < T_c/3``), ``BIMODAL`` (1), ``NO_MODE`` (2) or ``COLLAPSE``
+        (3, ``T >= T_c``); ``REGIME_NAMES[i]`` describes regime i.
+
+    Examples
+    --------
+    >>> from sgdbalance.theory import Moments
+    >>> m = Moments.population(k=1.0, sigma=0.5)  # T_c = 0.444
+    >>> [REGIME_NAMES[regime(m, t)] for t in (0.1, 0.3, 0.5)]
+    ['learning: p(0) = 0, one mode', 'p diverges at 0, plus a mode', 'collapse: v = 0']
+    """
     t_c = (moments.beta2 - weight_decay) / moments.alpha3
     if temperature >= t_c:
         return COLLAPSE

@@ -1,12 +1,12 @@
 """Width-depth scaling of the stationary density (PAPER.md section 2, "Width and depth").
 
 On the right side the density of Thm 4.2 is ``s^(-3D/(D+1)) / g(s) exp(-kappa Psi_D(s))`` with
-``Psi_D(s) = ∫ (beta1 r - beta2) / (r^(2D/(D+1)) g(r)) dr`` and
+``Psi_D(s) = ∫ (beta1 r - beta2) / (r^(2D/(D+1)) g(r)) dr`` and ::
 
     kappa = d^(1 - 2/(D+1)) / ((D + 1) T) = K * D/(D+1) * d^(-2/(D+1)),   K = d / (D T).
 
 At fixed K (and ``log d = o(D)``) kappa -> K and the powers of s tend to -3 and 2, so the
-densities converge to the D -> infinity limit
+densities converge to the D -> infinity limit ::
 
     p_inf(s) ∝ s^-3 / g(s) exp(-K ∫ (beta1 r - beta2) / (r^2 g(r)) dr),
 
@@ -47,6 +47,19 @@ def limit_density(moments: Moments, d_over_D_T: float) -> StationaryDensity:
     integrated by the trapezoid rule in ``log r``. The grid starts where ``K beta2/(alpha3 s)
     = 2000`` (the density is ``e^-2000`` of its bulk there) and ends where stationary_density's
     does; above it the tail ``s^-5`` is added in closed form.
+
+    Parameters
+    ----------
+    moments : Moments
+        Moments of the training set.
+    d_over_D_T : float
+        ``K = d / (D T)`` with d the width, D the depth and ``T = eta / S``: the paper's
+        scaling variable ``(d/D)(S/eta)``.
+
+    Returns
+    -------
+    StationaryDensity
+        The density of v on ``v > 0``.
     """
     m, k = moments, float(d_over_D_T)
     scale = max(1.0, m.beta2 / m.beta1, np.sqrt(m.alpha3 / m.alpha1))

@@ -187,6 +187,23 @@ def table1(moments: Moments, k: float, temperature: float, weight_decay: float) 
 
     Each row: case, quantity, the closed form's value, the quadrature's value, their absolute
     difference, and the formula.
+
+    Parameters
+    ----------
+    moments : Moments
+        Moments of the training set (with label noise).
+    k : float
+        Slope of the teacher ``y = k x``, for the case without label noise.
+    temperature : float
+        T = eta / S, dimensionless.
+    weight_decay : float
+        gamma (loss term ``gamma |theta|^2``) of the weight-decay case.
+
+    Returns
+    -------
+    list of dict
+        One dict per row, with keys ``COLUMNS``: ``case``, ``quantity``, ``closed_form``,
+        ``quadrature``, ``abs_diff``, ``formula``.
     """
     rows = (
         _rows_two_layer("D = 1, label noise", moments, temperature)

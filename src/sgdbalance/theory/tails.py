@@ -37,6 +37,21 @@ def hill_bootstrap(
     ----------
     samples_by_run : ndarray, shape (runs, k)
         Stationary samples of v, k per run; nan marks a missing sample (diverged run).
+    tail_fraction : float
+        Fraction of all finite samples above the threshold, in (0, 1).
+    n_boot : int
+        Bootstrap resamples of the runs.
+    seed : int
+        Seed of the bootstrap's ``SeedSequence``.
+    confidence : float
+        Coverage of the percentile interval.
+
+    Returns
+    -------
+    dict
+        ``kappa`` (the Hill estimate of ``P(|v| > x) ~ x^-kappa``), ``lo``, ``hi`` (the
+        interval), ``std`` (bootstrap standard deviation), ``n_tail`` (samples above the
+        threshold), ``threshold``, ``n_runs``, ``n_samples``.
     """
     a = np.abs(np.asarray(samples_by_run, dtype=float))
     if a.ndim != 2:
@@ -119,6 +134,18 @@ def theory_hill(density: StationaryDensity, threshold: float) -> float:
 
     Uses ``E[log(|V|/u); |V| > u] = ∫_u^inf P(|V| > x) dx / x``, integrated in ``log x`` on
     the density's grid, with the pure power law beyond the grid added in closed form.
+
+    Parameters
+    ----------
+    density : StationaryDensity
+        The theory's density of v.
+    threshold : float
+        u > 0, in units of v.
+
+    Returns
+    -------
+    float
+        The tail index kappa (``p ~ |v|^(-1 - kappa)``) the estimator sees at u.
     """
     log_u = np.log(threshold)
     log_x = density.log_s[density.log_s >= log_u]
