@@ -151,6 +151,7 @@ REPORT_GROUPS = {
         "Left: tails of deep linear networks": ["fig5_tails.pdf"],
         "Middle: loss against learning rate": ["fig5_stability.pdf"],
         "Right: scaling law on digits": ["fig5_scaling.pdf"],
+        "Scaling law on diagonal networks": ["fig5_diagonal_scaling.pdf"],
     },
     "Table 1": {"Closed forms against the quadrature density": ["table1.csv"]},
     "Beyond the paper": {
