@@ -1,3 +1,7 @@
+import errno
+import os
+import stat
+
 import numpy as np
 import pytest
 
@@ -33,3 +37,55 @@ def test_missing_and_malformed_dataset(tmp_path):
     io.save_npz_atomic(tmp_path / "bad.npz", {"x": np.arange(3.0)})
     with pytest.raises(ValueError, match="needs arrays x and y"):
         io.load_dataset(tmp_path / "bad.npz")
+
+
+@pytest.fixture
+def umask():
+    """``umask(value)`` sets the process umask for the test; the old one comes back after."""
+    old = os.umask(0o022)
+    os.umask(old)
+    yield os.umask
+    os.umask(old)
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o002, 0o077])
+def test_atomic_writes_follow_the_umask(tmp_path, umask, mask):
+    """A new file gets 0666 less the umask, as open() would give it, not mkstemp's 0600."""
+    umask(mask)
+    assert io.current_umask() == mask
+    io.save_npz_atomic(tmp_path / "a.npz", {"a": np.arange(3)})
+    io.save_csv_atomic(tmp_path / "sub/b.csv", {"v": [1.0, 2.0]})
+    io.save_json_atomic(tmp_path / "c.json", {"x": 1})
+    for name in ("a.npz", "sub/b.csv", "c.json"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o666 & ~mask, name
+    # A file that is replaced keeps its own mode, whatever the umask.
+    (tmp_path / "a.npz").chmod(0o640)
+    io.save_npz_atomic(tmp_path / "a.npz", {"a": np.arange(4)})
+    assert stat.S_IMODE((tmp_path / "a.npz").stat().st_mode) == 0o640
+
+
+def test_umask_is_read_without_proc(tmp_path, umask, monkeypatch):
+    """Where /proc/self/status shows no umask, it is read by setting and restoring it."""
+    umask(0o027)
+    real_open = open
+
+    def no_proc(path, *args, **kwargs):
+        if str(path) == "/proc/self/status":
+            raise FileNotFoundError(path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", no_proc)
+    assert io.current_umask() == 0o027
+    assert os.umask(0o027) == 0o027  # and it was left as it was
+
+
+def test_failed_write_keeps_the_old_file_and_says_which(tmp_path):
+    target = tmp_path / "out.npz"
+    io.save_npz_atomic(target, {"a": np.arange(3)})
+    before = target.read_bytes()
+    with pytest.raises(OSError, match=r"No space left on device; .*out.npz was not written"):
+        with io.atomic_open(target) as f:
+            f.write(b"half")
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as a full disk would
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out.npz"]

@@ -1,8 +1,11 @@
-"""File input and output; every write is atomic (temporary file, then ``os.replace``)."""
+"""File input and output; every write is atomic (temporary file, then ``os.replace``), and
+every file written gets the mode a plain ``open`` would give it (the umask's, or the mode of the
+file it replaces)."""
 
 import csv
 import json
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,21 +16,59 @@ from .density import StationaryDensity
 from .moments import Moments
 
 
+def current_umask() -> int:
+    """The process's umask, read from ``/proc/self/status`` where the kernel shows it.
+
+    Elsewhere it is read by setting and restoring it, which is not safe while other threads
+    create files; this package creates files from one thread.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
+def new_file_mode(path) -> int:
+    """The permission bits a file written to ``path`` gets: those of the file it replaces,
+    else ``0o666`` less the umask, as ``open(path, "w")`` would create it."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return 0o666 & ~current_umask()
+
+
 @contextmanager
 def atomic_open(path, mode="wb"):
     """Open a temporary file beside ``path``; on success move it onto ``path``.
 
-    A job killed midway leaves the old file (or none), never half of a new one.
+    A job killed midway, or a write that fails (a full disk), leaves the old file (or none),
+    never half of a new one, and no temporary file. The new file gets ``new_file_mode(path)``
+    (``mkstemp`` alone would leave it private, 0600, whatever the umask).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, mode) as f:
+            os.fchmod(f.fileno(), new_file_mode(path))
             yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        if err.filename is not None:
+            raise
+        # A failed write names no file (ENOSPC, EIO): say which, and that nothing changed.
+        raise OSError(
+            err.errno, f"{err.strerror or err}; {path} was not written (any old copy is kept)"
+        ) from err
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
