@@ -1,5 +1,6 @@
 import errno
 import os
+import pickle
 import stat
 
 import numpy as np
@@ -89,3 +90,56 @@ def test_failed_write_keeps_the_old_file_and_says_which(tmp_path):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # as a full disk would
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["out.npz"]
+
+
+def _damaged(tmp_path):
+    """Files that are not datasets, each with what ``load_dataset`` must say about it."""
+    np.savez(tmp_path / "good.npz", x=np.arange(5.0), y=np.arange(5.0))
+    good = (tmp_path / "good.npz").read_bytes()
+    (tmp_path / "truncated.npz").write_bytes(good[: len(good) // 2])
+    (tmp_path / "text.npz").write_text("x,y\n1,2\n")
+    (tmp_path / "pickle.npz").write_bytes(pickle.dumps({"x": [1.0, 2.0], "y": [1.0, 2.0]}))
+    (tmp_path / "empty.npz").write_bytes(b"")
+    np.save(tmp_path / "array.npy", np.arange(3.0))
+    (tmp_path / "array.npy").rename(tmp_path / "array.npz")
+    np.savez(tmp_path / "objects.npz", x=np.array([1.0, "a"], dtype=object), y=np.arange(2.0))
+    np.savez(tmp_path / "strings.npz", x=np.array(["a", "b"]), y=np.arange(2.0))
+    np.savez(tmp_path / "nan.npz", x=np.array([1.0, np.nan]), y=np.arange(2.0))
+    np.savez(tmp_path / "short.npz", x=np.arange(3.0), y=np.arange(2.0))
+    (tmp_path / "directory.npz").mkdir()
+    flipped = bytearray(good)
+    flipped[60] ^= 0xFF  # inside the data of x: the zip's CRC catches it
+    (tmp_path / "flipped.npz").write_bytes(bytes(flipped))
+    return {
+        "truncated.npz": "not a readable .npz file",
+        "text.npz": "not a zip archive of numpy arrays",
+        "pickle.npz": "not a zip archive of numpy arrays",
+        "empty.npz": "not a readable .npz file",
+        "array.npz": "a single .npy array",
+        "objects.npz": "arrays of Python objects",
+        "strings.npz": "x holds <U1, not real numbers",
+        "nan.npz": "1 of its values are nan or infinite",
+        "short.npz": "equal length",
+        "directory.npz": "a directory, not a file",
+        "flipped.npz": "Bad CRC-32",
+        "absent.npz": "no such file",
+    }
+
+
+def test_damaged_datasets_are_named_with_the_reason(tmp_path):
+    for name, reason in _damaged(tmp_path).items():
+        path = tmp_path / name
+        with pytest.raises((ValueError, FileNotFoundError)) as err:
+            io.load_dataset(path)
+        message = str(err.value)
+        assert message.startswith(f"{path} is not a dataset .npz with arrays x and y: "), message
+        assert reason in message, (name, message)
+        assert "allow_pickle" not in message and "unsafely" not in message  # numpy's advice
+
+
+def test_truncated_result_file_is_named(tmp_path):
+    io.save_npz_atomic(tmp_path / "run.npz", {"v": np.arange(1000.0)})
+    data = (tmp_path / "run.npz").read_bytes()
+    (tmp_path / "run.npz").write_bytes(data[:-100])
+    with pytest.raises(ValueError, match=r"run.npz: not a readable .npz file"):
+        io.load_npz(tmp_path / "run.npz")
