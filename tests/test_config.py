@@ -97,3 +97,26 @@ def test_sweep_schema_rejects_a_fractional_batch(config):
     bad["sweeps"]["kesten_S4"]["points"][0][1] = 2.5
     with pytest.raises(WorkflowError, match="points"):
         validate(bad, SCHEMA)
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        # YAML reads .nan and .inf, and every schema range lets nan through.
+        (lambda c: c["datasets"]["example"].update(sigma=float("nan")),
+         r"datasets\.example\.sigma = nan is not a finite number"),
+        (lambda c: c["experiments"]["balance_sgd"].update(time=float("inf")),
+         r"experiments\.balance_sgd\.time = inf is not a finite number"),
+        (lambda c: c["datasets"]["example"].update(k=1e300),
+         r"datasets\.example: k = 1e\+300, sigma = 0.5 give no usable moments"),
+        (lambda c: c["experiments"]["balance_sgd"].update(eta=5e-324),
+         r"experiments\.balance_sgd\.eta = 5e-324 makes time / eta = inf steps"),
+        (lambda c: c["experiments"]["sgd_T005_D0"]["hist"].update(lo=2.0),
+         r"experiments\.sgd_T005_D0\.hist\.lo = 2.0 must be < hist\.hi = 1.25"),
+    ],
+)  # fmt: skip
+def test_non_finite_and_overflowing_values_are_named(config, edit, message):
+    bad = copy.deepcopy(config)
+    edit(bad)
+    with pytest.raises(ConfigError, match=message):
+        _validate(bad)

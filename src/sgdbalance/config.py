@@ -6,6 +6,8 @@ dataset, a learning rate at which gradient descent is unstable even at the minim
 check at a temperature where no normalisable density exists. Every message names the key.
 """
 
+import math
+
 from .data import DatasetParams
 from .density import why_not_normalisable
 from .ensemble import EnsembleParams, balanced_init, balanced_paths
@@ -15,6 +17,8 @@ from .sweeps import sweep_params
 
 # Checks that compare an ensemble with the theory density of its experiment.
 CHECKS_WITH_THEORY = ("density", "tail_index", "mode")
+# Most steps (SGD or Euler-Maruyama) of one run: at 2e6 run-steps/s, 1e12 take six days.
+MAX_STEPS = 1e12
 # Checks that read a sweep, and the sweep kind each needs.
 SWEEP_CHECKS = {"discrete_collapse": "collapse_drift", "kesten_tails": "kesten_tails"}
 
@@ -82,13 +86,38 @@ def gd_stability_limit(moments: Moments, depth: int) -> float:
     stable iff ``eta`` times it is below 2.
     """
     v_star = moments.beta2 / moments.beta1
-    return 1.0 / (moments.beta1 * (depth + 1) * abs(v_star) ** (2.0 * depth / (depth + 1)))
+    curvature = moments.beta1 * (depth + 1) * abs(v_star) ** (2.0 * depth / (depth + 1))
+    return 1.0 / curvature if curvature > 0 else math.inf  # v* = 0: flat, no limit
+
+
+def _check_finite(node, key: str = "") -> None:
+    """Every number of the config is finite (YAML reads .nan and .inf, and a JSON schema's
+    ranges let nan through: every comparison with it is false)."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            _check_finite(value, f"{key}.{name}" if key else str(name))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _check_finite(value, f"{key}[{i}]")
+    elif isinstance(node, float) and not math.isfinite(node):
+        raise ConfigError(f"{key} = {node} is not a finite number")
 
 
 def check_config(config: dict) -> None:
     """Raise ConfigError for the first problem found, naming the key."""
+    _check_finite(config)
     datasets = config["datasets"]
     experiments = config["experiments"]
+    for name, d in datasets.items():
+        try:
+            m = population_moments(config, name)
+            if not all(math.isfinite(v) for v in m.as_dict().values()):
+                raise OverflowError("a moment overflows")
+        except (ValueError, OverflowError) as err:
+            raise ConfigError(
+                f"datasets.{name}: k = {d['k']}, sigma = {d['sigma']} give no usable moments "
+                f"({err}); allowed: k > 0 and sigma >= 0 with k^2 and sigma^2 below 1e308"
+            ) from None
     for name, e in experiments.items():
         key = f"experiments.{name}"
         if e["dataset"] not in datasets:
@@ -115,13 +144,23 @@ def check_config(config: dict) -> None:
         if e["method"] != "sgf" and e["eta"] >= limit:
             raise ConfigError(
                 f"{key}.eta = {e['eta']} is impossible: gradient descent is unstable at the "
-                f"minimum for eta >= 1/(beta1 (D+1) |v*|^(2D/(D+1))) = {limit:.4g}; "
+                f"minimum of dataset {e['dataset']!r} for eta >= 1/(beta1 (D+1) "
+                f"|v*|^(2D/(D+1))) = {limit:.4g}; "
                 f"allowed range 0 < eta < {limit:.4g}"
             )
         if e["method"] == "sgf" and not (0 < e.get("dt", 0) <= e["eta"]):
             raise ConfigError(f"{key}.dt must be in (0, eta = {e['eta']}] for method sgf")
         if not 0 <= e.get("burn_in", 0.0) < e["time"]:
             raise ConfigError(f"{key}.burn_in must be in [0, time = {e['time']})")
+        step = "dt" if e["method"] == "sgf" else "eta"
+        if not e["time"] / e[step] < MAX_STEPS:
+            raise ConfigError(
+                f"{key}.{step} = {e[step]} makes time / {step} = {e['time'] / e[step]:.3g} "
+                f"steps; allowed: at most {MAX_STEPS:.0e} steps"
+            )
+        hist = e.get("hist")
+        if hist and not hist["lo"] < hist["hi"]:
+            raise ConfigError(f"{key}.hist.lo = {hist['lo']} must be < hist.hi = {hist['hi']}")
         try:
             ensemble_params(e)
         except ValueError as err:
@@ -156,7 +195,10 @@ def check_config(config: dict) -> None:
                 raise ConfigError(f"{key}.experiments names an experiment that is not defined")
             temps = [e["eta"] / e["batch"] for e in series]
             if len({e["depth"] for e in series}) != 1 or temps != sorted(set(temps)):
-                raise ConfigError(f"{key}: the experiments need one depth and increasing T")
+                raise ConfigError(
+                    f"{key}: the experiments {c['experiments']} need one depth and increasing "
+                    f"T = eta/S, got depths {[e['depth'] for e in series]}, T = {temps}"
+                )
             continue
         if c["kind"] == "finite_step_series":
             for name in c["experiments"]:
@@ -165,7 +207,10 @@ def check_config(config: dict) -> None:
             series = [experiments[name] for name in c["experiments"]]
             temps = {round(e["eta"] / e["batch"], 12) for e in series}
             if len(temps) != 1 or len({e["depth"] for e in series}) != 1:
-                raise ConfigError(f"{key}: the experiments need one depth and one T = eta/S")
+                raise ConfigError(
+                    f"{key}: the experiments {c['experiments']} need one depth and one "
+                    f"T = eta/S, got depths {[e['depth'] for e in series]}, T = {sorted(temps)}"
+                )
             if any(e["method"] != "sgd" for e in series):
                 raise ConfigError(f"{key}: every experiment must use method sgd")
             continue
@@ -203,8 +248,9 @@ def check_config(config: dict) -> None:
             )
             if reason:
                 raise ConfigError(
-                    f"{key}: experiment {target!r} at T = eta/S = {temperature:.4g} has no "
-                    f"normalisable stationary density to compare with ({reason})"
+                    f"{key}: experiment {target!r} at T = eta/S = {temperature:.4g} "
+                    f"(init_v = {v0}, dataset {e['dataset']!r}) has no normalisable stationary "
+                    f"density to compare with ({reason})"
                 )
     for name, m in config.get("measurements", {}).items():
         if "sweep" in m:
