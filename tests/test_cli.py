@@ -238,3 +238,96 @@ def test_tail_index_without_stationary_law_and_deeper(capsys):
     with pytest.raises(SystemExit, match="distribution of x and y"):
         main(["tail-index", "--depth", "0", "--eta", "0.1", "--batch", "1", "--moments",
               "2", "2", "2.25", "1", "1"])  # fmt: skip
+
+
+DENSITY = ["density", "--depth", "1", "--k", "0.5", "--sigma", "0.5"]
+
+
+def _bad_inputs(tmp_path) -> list[tuple[list[str], str]]:
+    """Bad command lines a new user tries, each with the error it must print."""
+    good = tmp_path / "good.npz"
+    np.savez(good, x=np.arange(5.0), y=np.arange(5.0))
+    corrupt = tmp_path / "corrupt.npz"
+    corrupt.write_bytes(good.read_bytes()[:200])
+    (tmp_path / "a_directory").mkdir()
+    return [
+        ([*DENSITY, "--temperature", "nan"], "--temperature must be a finite number > 0, got nan"),
+        ([*DENSITY, "--temperature", "inf"], "--temperature must be a finite number > 0, got inf"),
+        ([*DENSITY, "--temperature", "0.3", "--grid", "1", "0", "10"],
+         "--grid LO HI N needs LO < HI, got LO = 1, HI = 0"),
+        ([*DENSITY, "--temperature", "0.3", "--grid", "0", "1", "1"],
+         "--grid N must be an integer in [2, 10000000], got 1"),
+        (["density", "--depth", "1", "--temperature", "0.3", "--data", str(corrupt)],
+         f"argument --data: {corrupt} is not a dataset .npz with arrays x and y: not a readable "
+         ".npz file (File is not a zip file)"),
+        (["tc", "--k", "0", "--sigma", "0.5"],
+         "--k 0 --sigma 0.5 --weight-decay 0 has no learning phase: beta2 = E[xy] = 0 is not "
+         "above gamma = 0"),
+        (["tc", "--k", "0.5", "--sigma", "0.5", "--weight-decay", "0.5"],
+         "has no learning phase: beta2 = E[xy] = 0.5 is not above gamma = 0.5"),
+        (["tc", "--k", "0.5"], "--k 0.5 needs --sigma"),
+        ([*DENSITY, "--temperature", "0.3", "--depth", "-1"],
+         "--depth must be an integer >= 0, got -1"),
+        ([*DENSITY, "--temperature", "0.3", "--width", "2.5"],
+         "--width must be an integer >= 1, got 2.5"),
+        ([*DENSITY, "--temperature", "0.3", "--out", str(tmp_path / "a_directory")],
+         "--out must be a file name, got"),
+        (["lyapunov", "--eta", "0.1", "--batch", "100000", "--k", "0.2", "--sigma", "1"],
+         "--batch must be an integer in [1, 10000] with --k"),
+        (["density", "--depth", "1", "--temperature", "0.3", "--moments", "1", "2", "3", "4", "5"],
+         "--moments 1 2 3 4 5: alpha1 * alpha3 - alpha2^2 must be >= 0"),
+        (["density", "--depth", "1", "--temperature", "0.3", "--k", "1e200", "--sigma", "1"],
+         "--k 1e+200 --sigma 1: its moments overflow a float"),
+        (["simulate", "--depth", "1", "--eta", "0.05", "--batch", "1", "--k", "-1", "--sigma",
+          "0.5", "--runs", "2", "--steps", "10", "--seed", "1"],
+         "--k must be a finite number > 0, got -1"),
+        (["simulate", "--depth", "1", "--eta", "0.05", "--batch", "1", "--k", "1", "--sigma",
+          "0.5", "--runs", "2", "--steps", "10", "--burn-in", "10", "--seed", "1"],
+         "--burn-in must be an integer in [0, --steps = 10), got 10"),
+    ]  # fmt: skip
+
+
+def test_bad_input_exits_2_names_option_value_and_range_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "never.csv"
+    for argv, message in _bad_inputs(tmp_path):
+        argv = argv if "--out" in argv else [*argv, "--out", str(out)]
+        if argv[0] not in ("density", "simulate"):
+            argv = argv[:-2]  # only density and simulate write a file
+        with pytest.raises(SystemExit) as exit:
+            main(argv)
+        captured = capsys.readouterr()
+        assert exit.value.code == 2, argv
+        assert message in captured.err, (message, captured.err)
+        assert captured.err.startswith("usage: sgdbalance ")
+        assert captured.out == "" and not out.exists(), argv
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_directory", "corrupt.npz", "good.npz"]
+
+
+def test_bad_input_in_a_shell_gives_status_2_and_no_traceback(tmp_path):
+    for argv, message in _bad_inputs(tmp_path)[:6]:
+        result = subprocess.run([sys.executable, "-m", "sgdbalance.cli", *argv],
+                                capture_output=True, text=True)  # fmt: skip
+        assert result.returncode == 2, (argv, result.stderr)
+        assert message in result.stderr and "Traceback" not in result.stderr
+        assert result.stdout == ""
+
+
+def test_write_failure_exits_1_and_leaves_no_file(tmp_path, capsys, monkeypatch):
+    """A full disk during --out: exit 1, the reason and the file named, nothing left behind."""
+    import errno
+    import os
+
+    real_fsync = os.fsync
+
+    def full_disk(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    out = tmp_path / "p.csv"
+    argv = [*DENSITY, "--temperature", "0.3", "--out", str(out)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and f"{out} was not written" in err
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert main(argv) == 0 and out.exists()

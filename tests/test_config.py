@@ -133,3 +133,26 @@ def test_quick_overlay_shrinks_ensembles_but_keeps_experiments_and_checks():
     for section in ("datasets", "experiments", "checks", "figures", "sweeps", "networks"):
         assert list(quick[section]) == list(base[section]), section
     assert quick["experiments"]["tail_D0"]["n_runs"] < base["experiments"]["tail_D0"]["n_runs"]
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        # YAML reads .nan and .inf, and every schema range lets nan through.
+        (lambda c: c["datasets"]["example"].update(sigma=float("nan")),
+         r"datasets\.example\.sigma = nan is not a finite number"),
+        (lambda c: c["experiments"]["balance_sgd"].update(time=float("inf")),
+         r"experiments\.balance_sgd\.time = inf is not a finite number"),
+        (lambda c: c["datasets"]["example"].update(k=1e300),
+         r"datasets\.example: k = 1e\+300, sigma = 0.5 give no usable moments"),
+        (lambda c: c["experiments"]["balance_sgd"].update(eta=5e-324),
+         r"experiments\.balance_sgd\.eta = 5e-324 makes time / eta = inf steps"),
+        (lambda c: c["experiments"]["sgd_T005_D0"]["hist"].update(lo=2.0),
+         r"experiments\.sgd_T005_D0\.hist\.lo = 2.0 must be < hist\.hi = 1.25"),
+    ],
+)  # fmt: skip
+def test_non_finite_and_overflowing_values_are_named(config, edit, message):
+    bad = copy.deepcopy(config)
+    edit(bad)
+    with pytest.raises(ConfigError, match=message):
+        _validate(bad)

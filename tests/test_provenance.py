@@ -6,6 +6,7 @@ import io as stdio
 import json
 import os
 import shutil
+import stat
 import subprocess
 import tarfile
 import time
@@ -283,3 +284,31 @@ def test_git_state_ignores_build_outputs(tmp_path):
         "dirty": True,
         "changes": ["Snakefile"],
     }
+
+
+@pytest.mark.parametrize("mask", [0o002, 0o022, 0o077])
+def test_archive_keeps_modes_and_restore_applies_the_umask(project, tmp_path, mask):
+    """A group-writable, a group-readable and a private result keep their modes through
+    archive and restore, less the restoring user's umask; the archive is a new file."""
+    results = project / "results"
+    modes = {"data/example.npz": 0o664, "train/run.npz": 0o640, "figures/fig3.png": 0o600}
+    for rel, mode in modes.items():
+        (results / rel).chmod(mode)
+    old = os.umask(mask)
+    try:
+        out = tmp_path / "r.tar.gz"
+        provenance.archive(results, results / "manifest.json", out)
+        assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
+        with tarfile.open(out) as tar:
+            packed = {m.name.removeprefix("results/"): m.mode for m in tar.getmembers()}
+        for rel, mode in modes.items():
+            assert packed[rel] == mode, rel
+        dest = tmp_path / "clone"
+        shutil.copytree(project / "config", dest / "config")
+        assert provenance.restore(out, dest) == []
+        for rel, mode in modes.items():
+            assert stat.S_IMODE((dest / "results" / rel).stat().st_mode) == mode & ~mask, rel
+        for directory in [dest / "results", dest / "results/data"]:
+            assert stat.S_IMODE(directory.stat().st_mode) == 0o777 & ~mask
+    finally:
+        os.umask(old)

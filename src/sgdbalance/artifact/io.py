@@ -1,9 +1,14 @@
-"""File input and output; every write is atomic (temporary file, then ``os.replace``)."""
+"""File input and output; every write is atomic (temporary file, then ``os.replace``), and
+every file written gets the mode a plain ``open`` would give it (the umask's, or the mode of the
+file it replaces)."""
 
 import csv
 import json
 import os
+import stat
 import tempfile
+import zipfile
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,21 +18,59 @@ from ..theory.density import StationaryDensity
 from ..theory.moments import Moments
 
 
+def current_umask() -> int:
+    """The process's umask, read from ``/proc/self/status`` where the kernel shows it.
+
+    Elsewhere it is read by setting and restoring it, which is not safe while other threads
+    create files; this package creates files from one thread.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
+def new_file_mode(path) -> int:
+    """The permission bits a file written to ``path`` gets: those of the file it replaces,
+    else ``0o666`` less the umask, as ``open(path, "w")`` would create it."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return 0o666 & ~current_umask()
+
+
 @contextmanager
 def atomic_open(path, mode="wb"):
     """Open a temporary file beside ``path``; on success move it onto ``path``.
 
-    A job killed midway leaves the old file (or none), never half of a new one.
+    A job killed midway, or a write that fails (a full disk), leaves the old file (or none),
+    never half of a new one, and no temporary file. The new file gets ``new_file_mode(path)``
+    (``mkstemp`` alone would leave it private, 0600, whatever the umask).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, mode) as f:
+            os.fchmod(f.fileno(), new_file_mode(path))
             yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        if err.filename is not None:
+            raise
+        # A failed write names no file (ENOSPC, EIO): say which, and that nothing changed.
+        raise OSError(
+            err.errno, f"{err.strerror or err}; {path} was not written (any old copy is kept)"
+        ) from err
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -38,12 +81,39 @@ def save_npz_atomic(path, arrays: dict) -> None:
         np.savez(f, **arrays)  # an open file: numpy adds no ".npz" suffix
 
 
+# What reading a damaged .npz raises: a truncated or foreign file, a bad member, pickled data.
+NPZ_ERRORS = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error)
+
+
 def load_npz(path) -> dict:
+    """Every array of an ``.npz`` file, read in full.
+
+    Raises FileNotFoundError if there is no such file, and ValueError naming the file if it is
+    not a complete ``.npz`` of plain arrays (truncated, another format, pickled objects).
+    """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
-    with np.load(path, allow_pickle=False) as f:
-        return {key: f[key] for key in f.files}
+        what = "a directory, not a file" if path.is_dir() else "no such file"
+        raise FileNotFoundError(f"{path}: {what}")
+    try:
+        f = np.load(path, allow_pickle=False)
+        if not isinstance(f, np.lib.npyio.NpzFile):
+            raise ValueError("a single .npy array, not an .npz archive")
+        with f:
+            return {key: f[key] for key in f.files}
+    except NPZ_ERRORS as err:
+        raise ValueError(f"{path}: not a readable .npz file ({_npz_reason(err)})") from None
+
+
+def _npz_reason(err: Exception) -> str:
+    """Why numpy could not read an .npz, in words that fit this package (which never
+    unpickles: numpy's advice to load a pickle "unsafely" does not apply)."""
+    text = str(err)
+    if "pickled" in text:
+        return "not a zip archive of numpy arrays: another format, or pickled Python objects"
+    if "Object arrays" in text:
+        return "it holds arrays of Python objects, which are never unpickled"
+    return text.splitlines()[0] if text else type(err).__name__
 
 
 def save_json_atomic(path, obj) -> None:
@@ -53,8 +123,12 @@ def save_json_atomic(path, obj) -> None:
 
 
 def load_json(path):
+    """The JSON value in ``path``; ValueError naming the file if it is not JSON (truncated)."""
     with open(path) as f:
-        return json.load(f)
+        try:
+            return json.load(f)
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise ValueError(f"{path}: not a readable JSON file ({err})") from None
 
 
 def _jsonable(obj):
@@ -77,14 +151,32 @@ def save_dataset(path, x, y, meta: dict) -> None:
 
 
 def load_dataset(path) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs and labels of a stored training set, as ``(x, y)``, each shape (n,)."""
-    data = load_npz(path)
+    """Inputs and labels of a stored training set, as ``(x, y)``, each shape (n,).
+
+    Raises FileNotFoundError or ValueError, each saying ``PATH is not a dataset .npz with
+    arrays x and y: <why>`` (missing, truncated, another format, pickled, wrong arrays).
+    """
+    what = f"{path} is not a dataset .npz with arrays x and y"
+    try:
+        data = load_npz(path)
+    except FileNotFoundError as err:
+        raise FileNotFoundError(f"{what}: {str(err).removeprefix(f'{path}: ')}") from None
+    except ValueError as err:
+        raise ValueError(f"{what}: {str(err).removeprefix(f'{path}: ')}") from None
     for key in ("x", "y"):
         if key not in data:
-            raise ValueError(f"{path}: not a dataset (no array {key!r}); it needs arrays x and y")
+            raise ValueError(f"{what}: no array {key!r} (it needs arrays x and y)")
+        if data[key].dtype.kind not in "iuf":
+            raise ValueError(f"{what}: {key} holds {data[key].dtype}, not real numbers")
     x, y = data["x"].astype(float), data["y"].astype(float)
     if x.shape != y.shape or x.ndim != 1 or x.size < 2:
-        raise ValueError(f"{path}: x and y must be 1-d arrays of equal length >= 2")
+        raise ValueError(
+            f"{what}: x and y must be 1-d arrays of equal length >= 2, got shapes "
+            f"{x.shape} and {y.shape}"
+        )
+    bad = int(np.count_nonzero(~np.isfinite(x)) + np.count_nonzero(~np.isfinite(y)))
+    if bad:
+        raise ValueError(f"{what}: {bad} of its values are nan or infinite")
     return x, y
 
 

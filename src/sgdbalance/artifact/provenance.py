@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import shutil
+import stat
 import subprocess
 import tarfile
 import tempfile
@@ -215,8 +216,10 @@ def archive(results_dir, manifest_path, out_path) -> int:
 
     Members come oldest first (ties by path), so even an unpacker that drops modification times
     writes every input before its outputs; each member carries its mtime to the nanosecond (pax
-    header). Owners, modes and the gzip header are fixed: the same tree gives the same bytes.
-    Refuses (ValueError) when the files no longer match the manifest.
+    header) and its permission bits (so a group-readable tree restores group-readable). Owners
+    and the gzip header are fixed: the same tree gives the same bytes. The archive itself gets
+    the mode the umask gives a new file. Refuses (ValueError) when the files no longer match
+    the manifest.
     """
     root, manifest_path = Path(results_dir), Path(manifest_path)
     record = io.load_json(manifest_path)
@@ -235,13 +238,12 @@ def archive(results_dir, manifest_path, out_path) -> int:
             with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
                 for rel in members:
                     info = tarfile.TarInfo(f"{PREFIX}/{rel}")
-                    info.size, info.mode = stats[rel].st_size, 0o644
+                    info.size, info.mode = stats[rel].st_size, stat.S_IMODE(stats[rel].st_mode)
                     seconds, nanos = divmod(stats[rel].st_mtime_ns, 10**9)
                     info.mtime = seconds
                     info.pax_headers = {"mtime": f"{seconds}.{nanos:09d}"}
                     with open(sources[rel], "rb") as f:
                         tar.addfile(info, f)
-    os.chmod(out_path, 0o644)  # a file to hand on (the temporary file was private)
     return len(members)
 
 
@@ -270,8 +272,9 @@ def restore(archive_path, dest_root) -> list[str]:
     files under ``dest_root``).
 
     Files are unpacked into a temporary directory beside the target and moved into place in
-    one rename, so an interrupted restore leaves no half tree. Refuses (FileExistsError) when
-    ``dest_root/results`` exists.
+    one rename, so an interrupted restore leaves no half tree. Each file gets the permission
+    bits it was packed with (and owner read and write), less the umask, as ``tar`` does for a
+    user; directories get the umask's. Refuses (FileExistsError) when ``dest_root/results`` exists.
     """
     dest_root = Path(dest_root)
     target = dest_root / PREFIX
@@ -280,14 +283,18 @@ def restore(archive_path, dest_root) -> list[str]:
     dest_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=dest_root, prefix=".results.restore-"))
     safety = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+    umask = io.current_umask()
     try:
-        stamps = {}
+        stamps, modes = {}, {}
         with tarfile.open(archive_path, "r:gz") as tar:
             for member in tar:  # one pass over the stream
                 if _checked(member).isfile():
                     tar.extract(member, tmp, **safety)
                     stamps[member.name] = member.pax_headers.get("mtime")
+                    modes[member.name] = (member.mode | 0o600) & 0o777 & ~umask
         for name, stamp in stamps.items():  # tarfile sets float seconds; pax has nanoseconds
+            # The "data" filter drops group and other write bits: set the packed mode again.
+            os.chmod(tmp / name, modes[name])
             if stamp is not None:
                 ns = int(Decimal(stamp) * 10**9)
                 os.utime(tmp / name, ns=(ns, ns))

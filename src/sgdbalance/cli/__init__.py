@@ -19,7 +19,15 @@ import argparse
 import sys
 
 from .. import __version__
-from .common import _add_data_options
+from .common import (
+    GRID_MAX,
+    Parser,
+    _add_data_options,
+    check_options,
+    finite_float,
+    integer,
+    output_file,
+)
 from .discrete import cmd_lyapunov, cmd_tail_index
 from .provenance import cmd_archive, cmd_readme, cmd_restore, cmd_verify
 from .theory import DATA_STREAM, cmd_density, cmd_simulate, cmd_tc
@@ -40,8 +48,9 @@ __all__ = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser() -> Parser:
+    positive, count0, count1 = finite_float(gt=0), integer(ge=0), integer(ge=1)
+    parser = Parser(
         prog="sgdbalance", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -52,42 +61,51 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     d = sub.add_parser("density", help="normalised stationary density p(v) of the SGF")
-    d.add_argument("--depth", type=int, required=True, help="D, hidden layers")
-    d.add_argument("--temperature", type=float, required=True, help="T = eta / S")
+    d.add_argument("--depth", type=count0, required=True, help="D >= 0, hidden layers")
+    d.add_argument("--temperature", type=positive, required=True, help="T = eta / S > 0")
     _add_data_options(d, population=True)
-    d.add_argument("--width", type=int, default=1, help="d, nonzero paths (default 1)")
+    d.add_argument("--width", type=count1, default=1, help="d >= 1, nonzero paths (default 1)")
     d.add_argument("--sign", type=int, choices=(1, -1), default=1, help="side of 0 (D >= 1)")
-    d.add_argument("--grid", nargs=3, type=float, metavar=("LO", "HI", "N"))
-    d.add_argument("--out", help="CSV file (default: standard output)")
+    d.add_argument(
+        "--grid",
+        nargs=3,
+        type=finite_float(),
+        metavar=("LO", "HI", "N"),
+        help=f"N points from LO to HI > LO, 2 <= N <= {GRID_MAX} (default: 401 points over "
+        "the 0.1-99.9 %% quantiles)",
+    )
+    d.add_argument("--out", type=output_file, help="CSV file (default: standard output)")
     d.set_defaults(func=cmd_density)
 
     t = sub.add_parser("tc", help="critical temperature T_c of the two-layer model")
-    t.add_argument("--depth", type=int, default=1)
+    t.add_argument("--depth", type=count0, default=1, help="D >= 0 (default 1)")
     _add_data_options(t, population=True)
-    t.add_argument("--weight-decay", type=float, default=0.0, help="gamma (default 0)")
+    t.add_argument(
+        "--weight-decay", type=finite_float(ge=0), default=0.0, help="gamma >= 0 (default 0)"
+    )
     t.add_argument(
         "--discrete",
         action="store_true",
         help="also the learning rates where discrete SGD with --batch S starts or stops "
         "collapsing onto v = 0 (needs --k/--sigma or --data; population S > 1 takes seconds)",
     )
-    t.add_argument("--batch", type=int, help="S, minibatch size (with --discrete)")
+    t.add_argument("--batch", type=count1, help="S >= 1, minibatch size (with --discrete)")
     t.add_argument(
         "--eta-max",
-        type=float,
+        type=positive,
         help="search thresholds in (0, ETA_MAX] (default 4 S, i.e. T up to 4)",
     )
-    t.add_argument("--seed", type=int, default=0, help=seed_help)
+    t.add_argument("--seed", type=count0, default=0, help=seed_help)
     t.set_defaults(func=cmd_tc)
 
     no_moments = "not accepted: the distribution of x and y matters, not only its moments"
     ly = sub.add_parser(
         "lyapunov", help="Lyapunov exponents of discrete SGD at v = 0 (D = 1): collapse or not"
     )
-    ly.add_argument("--eta", type=float, required=True, help="learning rate")
-    ly.add_argument("--batch", type=int, required=True, help="S, minibatch size")
+    ly.add_argument("--eta", type=positive, required=True, help="learning rate > 0")
+    ly.add_argument("--batch", type=count1, required=True, help="S >= 1, minibatch size")
     _add_data_options(ly, population=True, moments_help=no_moments)
-    ly.add_argument("--seed", type=int, default=0, help=seed_help)
+    ly.add_argument("--seed", type=count0, default=0, help=seed_help)
     ly.set_defaults(func=cmd_lyapunov)
 
     ti = sub.add_parser(
@@ -96,28 +114,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ti.add_argument(
         "--depth",
-        type=int,
+        type=count0,
         required=True,
-        help="D; Kesten's exact index is for D = 0, D >= 1 gives the SGF's only",
+        help="D >= 0; Kesten's exact index is for D = 0, D >= 1 gives the SGF's only",
     )
-    ti.add_argument("--eta", type=float, required=True, help="learning rate")
-    ti.add_argument("--batch", type=int, required=True, help="S, minibatch size")
+    ti.add_argument("--eta", type=positive, required=True, help="learning rate > 0")
+    ti.add_argument("--batch", type=count1, required=True, help="S >= 1, minibatch size")
     _add_data_options(ti, population=True, moments_help=no_moments)
-    ti.add_argument("--seed", type=int, default=0, help=seed_help)
+    ti.add_argument("--seed", type=count0, default=0, help=seed_help)
     ti.set_defaults(func=cmd_tail_index)
 
     s = sub.add_parser("simulate", help="final v of an ensemble of SGD runs")
-    s.add_argument("--depth", type=int, required=True)
-    s.add_argument("--eta", type=float, required=True, help="learning rate")
-    s.add_argument("--batch", type=int, required=True, help="S, minibatch size")
+    s.add_argument("--depth", type=count0, required=True, help="D >= 0, hidden layers")
+    s.add_argument("--eta", type=positive, required=True, help="learning rate > 0")
+    s.add_argument("--batch", type=count1, required=True, help="S >= 1, minibatch size")
     _add_data_options(s, population=False)
-    s.add_argument("--n", type=int, default=10_000, help="samples drawn with --k (default 1e4)")
-    s.add_argument("--runs", type=int, required=True)
-    s.add_argument("--steps", type=int, required=True)
-    s.add_argument("--burn-in", type=int, default=0, help="steps before time averages")
-    s.add_argument("--init", type=float, default=1.0, help="v at start, layers balanced")
-    s.add_argument("--seed", type=int, required=True)
-    s.add_argument("--out", help="CSV file (default: standard output)")
+    s.add_argument(
+        "--n", type=integer(ge=2), default=10_000, help="samples drawn with --k (default 1e4)"
+    )
+    s.add_argument("--runs", type=count1, required=True, help=">= 1")
+    s.add_argument("--steps", type=count1, required=True, help=">= 1")
+    s.add_argument("--burn-in", type=count0, default=0, help="steps before time averages")
+    s.add_argument("--init", type=finite_float(), default=1.0, help="v at start, layers balanced")
+    s.add_argument("--seed", type=count0, required=True, help=">= 0")
+    s.add_argument("--out", type=output_file, help="CSV file (default: standard output)")
     s.set_defaults(func=cmd_simulate)
 
     v = sub.add_parser("verify", help="claim verdicts, and results/ against its manifest")
@@ -132,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(func=cmd_readme)
 
     a = sub.add_parser("archive", help="results/ and its manifest as a deterministic .tar.gz")
-    a.add_argument("out", metavar="OUT.tar.gz")
+    a.add_argument("out", metavar="OUT.tar.gz", type=output_file)
     a.add_argument("--results", default="results", help="results directory (default results)")
     a.set_defaults(func=cmd_archive)
 
@@ -145,7 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one subcommand. Exit status 0 on success, 1 when the result is "none exists" or a
+    write failed (nothing is left half-written), 2 for a bad command line."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if problem := check_options(args):
+        parser.commands.choices[args.command].error(problem)
     try:
         return args.func(args)
     except (ValueError, FileNotFoundError) as err:
@@ -154,3 +179,6 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stderr.close()
         return 0
+    except OSError as err:  # a full disk, a directory that cannot be written
+        print(f"error: {err}", file=sys.stderr)
+        return 1

@@ -7,7 +7,7 @@ import numpy as np
 from .. import discrete
 from ..discrete import collapse, kesten
 from ..theory.density import tail_exponent
-from .common import _check_batch_and_seed, _check_positive, _distribution
+from .common import _distribution
 
 
 def _describe_source(args, bm=None, n: int = 0) -> str:
@@ -84,10 +84,8 @@ def _discrete_thresholds(args, moments, x, y, t_c) -> None:
 
 
 def cmd_lyapunov(args) -> int:
-    _check_positive(args.eta, "--eta")
-    _check_batch_and_seed(args)
     eta, batch = args.eta, args.batch
-    moments, x, y = _distribution(args, "lyapunov")
+    moments, x, y = _distribution(args)
     if x is None:
         source = _describe_source(args)
         e = collapse.population_lyapunov(eta, batch, args.k, args.sigma)
@@ -124,13 +122,9 @@ def _kappa_text(kappa: float, se: float | None, what: str) -> tuple[str, str]:
 
 
 def cmd_tail_index(args) -> int:
-    _check_positive(args.eta, "--eta")
-    _check_batch_and_seed(args)
-    if args.depth < 0:
-        raise SystemExit(f"error: --depth must be an integer >= 0, got {args.depth}")
     eta, batch, depth = args.eta, args.batch, args.depth
     temperature = eta / batch
-    moments, x, _ = _distribution(args, "tail-index")
+    moments, x, _ = _distribution(args)
     sgf = -1.0 - tail_exponent(moments, depth, temperature)
     print(f"D = {depth}, eta = {eta:g}, S = {batch}, T = eta/S = {temperature:.6g}")
     print("  (tail index kappa: p(v) ~ |v|^(-1-kappa), P(|v| > x) ~ x^-kappa)")

@@ -9,13 +9,7 @@ from ..artifact import io
 from ..simulate.data import DatasetParams, make_dataset
 from ..simulate.ensemble import EnsembleParams, balanced_init, simulate
 from ..theory.density import NotNormalisable, critical_temperature, stationary_density
-from .common import (
-    _check_batch_and_seed,
-    _check_positive,
-    _distribution,
-    _emit,
-    _population_moments,
-)
+from .common import _distribution, _emit, _population_moments
 from .discrete import _discrete_thresholds
 
 DATA_STREAM = 0xDA7A  # the CLI's dataset is drawn from SeedSequence([seed, DATA_STREAM])
@@ -44,23 +38,9 @@ def cmd_density(args) -> int:
 
 def cmd_tc(args) -> int:
     if not args.discrete:
-        if args.batch is not None or args.eta_max is not None:
-            raise SystemExit("error: --batch and --eta-max apply only with --discrete")
         moments = _population_moments(args)
     else:
-        if args.batch is None:
-            raise SystemExit("error: --discrete needs --batch S, the minibatch size")
-        _check_batch_and_seed(args)
-        if args.eta_max is not None:
-            _check_positive(args.eta_max, "--eta-max")
-        if args.weight_decay != 0:
-            raise SystemExit("error: --discrete is without weight decay: drop --weight-decay")
-        if args.depth != 1:
-            raise SystemExit(
-                f"error: --discrete is the two-layer model's threshold (--depth 1), got --depth "
-                f"{args.depth}"
-            )
-        moments, x, y = _distribution(args, "tc --discrete")
+        moments, x, y = _distribution(args)
     try:
         t_c = critical_temperature(moments, args.depth, args.weight_decay)
     except ValueError as err:
@@ -77,8 +57,6 @@ def cmd_simulate(args) -> int:
     if args.data:
         x, y = io.load_dataset(args.data)
     else:
-        if args.k is None or args.sigma is None:
-            raise SystemExit("error: give --data, or --k and --sigma")
         params = DatasetParams(n=args.n, k=args.k, sigma=args.sigma, seed=args.seed)
         x, y = make_dataset(params, np.random.default_rng([args.seed, DATA_STREAM]))
     try:
@@ -103,12 +81,14 @@ def cmd_simulate(args) -> int:
 
     stats = simulate(x, y, p, progress=progress)
     n, s1, s2 = stats["n_samples"].sum(), stats["sum_v"].sum(), stats["sum_v2"].sum()
+    average = "no sample (every run diverged)"
+    if n > 0:
+        average = f"mean {s1 / n:.6g}, variance {s2 / n - (s1 / n) ** 2:.6g}"
     comment = (
         f"final v of {p.n_runs} SGD runs, D = {p.depth}, eta = {p.eta:g}, S = {p.batch}, "
         f"T = {p.temperature:g}, {p.n_steps} steps, seed {p.seed}\n"
         f"diverged: {int(stats['diverged'].sum())} (|v| > {p.diverge_at:g}; v is nan)\n"
-        f"time average after {args.burn_in} steps: mean {s1 / n:.6g}, "
-        f"variance {s2 / n - (s1 / n) ** 2:.6g}"
+        f"time average after {args.burn_in} steps: {average}"
     )
     columns = {
         "run": np.arange(p.n_runs),

@@ -1,5 +1,7 @@
 """From a validated config mapping to parameter objects, and the facts the validators share."""
 
+import math
+
 from ..simulate.data import DatasetParams
 from ..simulate.ensemble import EnsembleParams, balanced_init, balanced_paths
 from ..theory.moments import Moments
@@ -152,7 +154,8 @@ def gd_stability_limit(moments: Moments, depth: int) -> float:
     0.5
     """
     v_star = moments.beta2 / moments.beta1
-    return 1.0 / (moments.beta1 * (depth + 1) * abs(v_star) ** (2.0 * depth / (depth + 1)))
+    curvature = moments.beta1 * (depth + 1) * abs(v_star) ** (2.0 * depth / (depth + 1))
+    return 1.0 / curvature if curvature > 0 else math.inf  # v* = 0: flat, no limit
 
 
 def figure_names(spec: dict):

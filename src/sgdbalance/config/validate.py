@@ -7,6 +7,8 @@ temperature where no normalisable density exists. Each raises ``ConfigError`` fo
 problem it finds, naming the key and the allowed range.
 """
 
+import math
+
 from ..discrete.sweeps import sweep_params
 from ..nets.registry import network_params
 from ..theory.density import why_not_normalisable
@@ -19,6 +21,8 @@ from .params import (
     population_moments,
 )
 
+# Most steps (SGD or Euler-Maruyama) of one run: at 2e6 run-steps/s, 1e12 take six days.
+MAX_STEPS = 1e12
 # Checks that read a sweep, and the sweep kind each needs.
 SWEEP_CHECKS = {"discrete_collapse": "collapse_drift", "kesten_tails": "kesten_tails"}
 
@@ -40,6 +44,8 @@ def check_config(config: dict) -> None:
     ConfigError
         Naming the key, its value and the allowed range.
     """
+    check_finite(config)
+    check_datasets(config)
     check_experiments(config)
     check_sweeps(config)
     check_checks(config)
@@ -47,6 +53,33 @@ def check_config(config: dict) -> None:
     check_networks(config)
     check_figures(config)
     check_tables(config)
+
+
+def check_finite(node, key: str = "") -> None:
+    """Every number of the config is finite (YAML reads .nan and .inf, and a JSON schema's
+    ranges let nan through: every comparison with it is false)."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            check_finite(value, f"{key}.{name}" if key else str(name))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            check_finite(value, f"{key}[{i}]")
+    elif isinstance(node, float) and not math.isfinite(node):
+        raise ConfigError(f"{key} = {node} is not a finite number")
+
+
+def check_datasets(config: dict) -> None:
+    """Each dataset's population moments exist and are finite."""
+    for name, d in config["datasets"].items():
+        try:
+            m = population_moments(config, name)
+            if not all(math.isfinite(v) for v in m.as_dict().values()):
+                raise OverflowError("a moment overflows")
+        except (ValueError, OverflowError) as err:
+            raise ConfigError(
+                f"datasets.{name}: k = {d['k']}, sigma = {d['sigma']} give no usable moments "
+                f"({err}); allowed: k > 0 and sigma >= 0 with k^2 and sigma^2 below 1e308"
+            ) from None
 
 
 def check_experiments(config: dict) -> None:
@@ -64,13 +97,23 @@ def check_experiments(config: dict) -> None:
         if e["method"] != "sgf" and e["eta"] >= limit:
             raise ConfigError(
                 f"{key}.eta = {e['eta']} is impossible: gradient descent is unstable at the "
-                f"minimum for eta >= 1/(beta1 (D+1) |v*|^(2D/(D+1))) = {limit:.4g}; "
+                f"minimum of dataset {e['dataset']!r} for eta >= 1/(beta1 (D+1) "
+                f"|v*|^(2D/(D+1))) = {limit:.4g}; "
                 f"allowed range 0 < eta < {limit:.4g}"
             )
         if e["method"] == "sgf" and not (0 < e.get("dt", 0) <= e["eta"]):
             raise ConfigError(f"{key}.dt must be in (0, eta = {e['eta']}] for method sgf")
         if not 0 <= e.get("burn_in", 0.0) < e["time"]:
             raise ConfigError(f"{key}.burn_in must be in [0, time = {e['time']})")
+        step = "dt" if e["method"] == "sgf" else "eta"
+        if not e["time"] / e[step] < MAX_STEPS:
+            raise ConfigError(
+                f"{key}.{step} = {e[step]} makes time / {step} = {e['time'] / e[step]:.3g} "
+                f"steps; allowed: at most {MAX_STEPS:.0e} steps"
+            )
+        hist = e.get("hist")
+        if hist and not hist["lo"] < hist["hi"]:
+            raise ConfigError(f"{key}.hist.lo = {hist['lo']} must be < hist.hi = {hist['hi']}")
         try:
             ensemble_params(e)
         except ValueError as err:
@@ -144,7 +187,10 @@ def _check_variance_series(experiments: dict, key: str, c: dict) -> None:
         raise ConfigError(f"{key}.experiments names an experiment that is not defined")
     temps = [e["eta"] / e["batch"] for e in series]
     if len({e["depth"] for e in series}) != 1 or temps != sorted(set(temps)):
-        raise ConfigError(f"{key}: the experiments need one depth and increasing T")
+        raise ConfigError(
+            f"{key}: the experiments {c['experiments']} need one depth and increasing "
+            f"T = eta/S, got depths {[e['depth'] for e in series]}, T = {temps}"
+        )
 
 
 def _check_finite_step_series(experiments: dict, key: str, c: dict) -> None:
@@ -154,7 +200,10 @@ def _check_finite_step_series(experiments: dict, key: str, c: dict) -> None:
     series = [experiments[name] for name in c["experiments"]]
     temps = {round(e["eta"] / e["batch"], 12) for e in series}
     if len(temps) != 1 or len({e["depth"] for e in series}) != 1:
-        raise ConfigError(f"{key}: the experiments need one depth and one T = eta/S")
+        raise ConfigError(
+            f"{key}: the experiments {c['experiments']} need one depth and one "
+            f"T = eta/S, got depths {[e['depth'] for e in series]}, T = {sorted(temps)}"
+        )
     if any(e["method"] != "sgd" for e in series):
         raise ConfigError(f"{key}: every experiment must use method sgd")
 
@@ -207,8 +256,9 @@ def _check_single_check(config: dict, key: str, c: dict) -> None:
         reason = why_not_normalisable(moments, e["depth"], temperature, e.get("width", 1), sign)
         if reason:
             raise ConfigError(
-                f"{key}: experiment {target!r} at T = eta/S = {temperature:.4g} has no "
-                f"normalisable stationary density to compare with ({reason})"
+                f"{key}: experiment {target!r} at T = eta/S = {temperature:.4g} "
+                f"(init_v = {e.get('init_v', 1.0)}, dataset {e['dataset']!r}) has no normalisable "
+                f"stationary density to compare with ({reason})"
             )
 
 
