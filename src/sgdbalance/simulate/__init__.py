@@ -12,7 +12,7 @@ from .._exports import lazy_exports
 _NAMES = {
     "DatasetParams": "data",
     "make_dataset": "data",
-    "EnsembleParams": "ensemble",
+    "EnsembleParams": "params",
     "simulate": "ensemble",
     "merge": "ensemble",
     "balanced_init": "ensemble",

@@ -13,7 +13,7 @@ from .._exports import lazy_exports
 _NAMES = {
     "Moments": "moments",
     "NotNormalisable": "density",
-    "StationaryDensity": "density",
+    "StationaryDensity": "distribution",
     "critical_temperature": "density",
     "stationary_density": "density",
     "linear_regression_density": "density",

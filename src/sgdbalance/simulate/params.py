@@ -1,0 +1,165 @@
+"""The parameters of one ensemble, checked on construction (``ensemble.simulate`` runs it)."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import kernels
+
+METHODS = tuple(kernels.METHOD_CODES)
+
+
+@dataclass(frozen=True)
+class EnsembleParams:
+    """One ensemble: method, network, step, duration, what to record.
+
+    The network is the diagonal linear network of depth D and width d: path i has factors
+    ``u_i^(0) .. u_i^(D)``, ``v = sum_i prod_k u_i^(k)``, per-sample loss ``(v x - y)^2``.
+    Time is SGF time, ``t`` = SGD steps x ``eta``.
+
+    Parameters
+    ----------
+    method : {"sgd", "gd", "gd_iso", "sgf"}
+        Minibatch SGD, full-batch GD, GD plus isotropic Gaussian noise, or the SGF by
+        Euler-Maruyama (module docstring).
+    depth : int
+        D, number of hidden layers (D + 1 factors per path).
+    eta : float
+        Learning rate, > 0; for ``sgf`` it only sets ``T = eta / S``.
+    batch : int
+        S, samples per minibatch, drawn with replacement; ``T = eta / S``.
+    n_runs : int
+        Independent runs in the ensemble.
+    seed : int
+        Root of every run's random stream (run r draws from a stream keyed by
+        ``(seed, r)``).
+    time : float
+        Duration in SGF time; ``n_steps = time / step``.
+    init : tuple
+        Factors ``u^(0) .. u^(D)`` of every path at t = 0 (shape (D + 1,)), or one such
+        tuple per path (shape (width, D + 1)); ``balanced_init`` and ``balanced_paths`` make
+        balanced ones.
+    width : int
+        d, number of paths.
+    burn_in : float
+        SGF time before the histogram and the running sums start sampling.
+    dt : float, optional
+        Euler-Maruyama step in SGF time (``sgf`` only, ``0 < dt <= eta``).
+    iso_noise : float
+        c, per-parameter noise variance of ``gd_iso`` (``eta T c`` per step).
+    hist_range : tuple of float
+        ``[lo, hi)`` of the histogram of v.
+    hist_bins : int
+        Bins of the histogram.
+    sample_every : int
+        Steps between histogram samples.
+    n_checkpoints : int
+        Log-spaced steps at which v, the imbalance and norms are kept.
+    diverge_at : float
+        ``|v|`` beyond which a run counts as diverged and stops.
+    max_relative_step : float
+        ``sgf`` only: largest typical relative change of a factor in one sub-step; tails
+        need about 0.05 (README, "Findings").
+    weight_decay : float
+        gamma: the loss gains ``gamma |theta|^2`` (every factor of every path).
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its allowed range.
+
+    Examples
+    --------
+    Discrete SGD on the two-layer model at ``T = eta / S = 0.05``:
+
+    >>> from sgdbalance.simulate import balanced_init
+    >>> p = EnsembleParams(method="sgd", depth=1, eta=0.1, batch=2, n_runs=100, seed=1,
+    ...                    time=20.0, init=balanced_init(0.5, depth=1))
+    >>> p.temperature, p.n_steps
+    (0.05, 200)
+    """
+
+    method: str  # one of METHODS
+    depth: int  # D, hidden layers; D + 1 factors per path
+    eta: float  # learning rate (for sgf: defines T only)
+    batch: int  # S, samples per minibatch; T = eta / S
+    n_runs: int  # C, independent runs
+    seed: int  # root of the SeedSequence
+    time: float  # duration in SGF time t (SGD steps x eta)
+    init: tuple  # u^(0..D) of every path at t = 0, or one such tuple per path (width rows)
+    width: int = 1  # d0, paths
+    burn_in: float = 0.0  # time before histogram and moment sampling
+    dt: float | None = None  # Euler-Maruyama step, method sgf only
+    iso_noise: float = 1.0  # c, per-parameter noise variance for gd_iso
+    hist_range: tuple = (-1.0, 2.0)  # histogram of v: [lo, hi)
+    hist_bins: int = 300
+    sample_every: int = 1  # steps between histogram samples
+    n_checkpoints: int = 60  # log-spaced steps at which v and the imbalance are kept
+    diverge_at: float = 1e6  # |v| beyond which a run counts as diverged and stops
+    # sgf: largest typical relative change of a factor in one step; larger moves are split
+    # into sub-steps. 0.2 keeps the bulk of the density; tails need about 0.05, as a coarser
+    # Euler-Maruyama step fattens them (README, "Findings").
+    max_relative_step: float = 0.2
+    weight_decay: float = 0.0  # gamma: the loss gains gamma |theta|^2 (every factor, every path)
+
+    def __post_init__(self):
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
+        if self.depth < 0 or self.width < 1:
+            raise ValueError(f"need depth >= 0 and width >= 1, got {self.depth!r}, {self.width!r}")
+        if not self.eta > 0:
+            raise ValueError(f"eta must be > 0, got {self.eta!r}")
+        if self.batch < 1 or self.n_runs < 1:
+            raise ValueError(f"batch and n_runs must be >= 1, got {self.batch!r}, {self.n_runs!r}")
+        self._init_factors()  # raises ValueError naming init and the shape it needs
+        if not 0 < self.max_relative_step <= 1:
+            raise ValueError(f"max_relative_step must be in (0, 1], got {self.max_relative_step!r}")
+        if self.method == "sgf" and not (self.dt and 0 < self.dt <= self.eta):
+            raise ValueError(f"method sgf needs 0 < dt <= eta = {self.eta}, got dt = {self.dt!r}")
+        if not 0 <= self.burn_in < self.time:
+            raise ValueError(f"need 0 <= burn_in < time, got {self.burn_in!r}, {self.time!r}")
+        if self.n_steps < 1:
+            raise ValueError(f"time {self.time} is shorter than one step {self.step}")
+        if self.hist_range[0] >= self.hist_range[1] or self.hist_bins < 1:
+            raise ValueError(f"bad histogram {self.hist_range!r}, {self.hist_bins!r} bins")
+        if not 0 <= self.weight_decay < 0.5 / self.step:
+            raise ValueError(
+                f"weight_decay must be in [0, 1/(2 step)) = [0, {0.5 / self.step:g}), "
+                f"got {self.weight_decay!r}"
+            )
+
+    def _init_factors(self) -> np.ndarray:
+        nf, width = self.depth + 1, self.width
+        need = f"(D + 1,) = ({nf},) or (width, D + 1) = ({width}, {nf})"
+        try:
+            factors = np.array(self.init, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"init must have shape {need}, got {self.init!r}") from None
+        if factors.shape not in ((nf,), (width, nf)):
+            raise ValueError(f"init must have shape {need}, got shape {factors.shape}")
+        return np.broadcast_to(factors, (width, nf))
+
+    @property
+    def path_factors(self) -> np.ndarray:
+        """``u_i^(k)`` at t = 0, shape (width, D+1): ``init`` repeated, or ``init`` itself."""
+        return self._init_factors()
+
+    @property
+    def temperature(self) -> float:
+        """T = eta / S."""
+        return self.eta / self.batch
+
+    @property
+    def step(self) -> float:
+        """Time advanced per step: dt for sgf, eta otherwise."""
+        return self.dt if self.method == "sgf" else self.eta
+
+    @property
+    def n_steps(self) -> int:
+        """Steps of length ``step`` in ``time``."""
+        return int(round(self.time / self.step))
+
+    @property
+    def burn_in_steps(self) -> int:
+        """Steps of length ``step`` in ``burn_in``."""
+        return int(round(self.burn_in / self.step))
