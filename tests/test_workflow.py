@@ -178,7 +178,7 @@ def test_report_groups_results_by_paper_figure(built):
     }
     assert names == REPORT_GROUPS
     (kesten,) = [r for path, r in data["results"].items() if path.endswith("fig_kesten.pdf")]
-    config = yaml.safe_load(QUICK.read_text())
+    config = quick_config()
     n_tail = config["checks"][config["figures"]["fig_kesten"]["checks"][0]]["n_tail"]
     assert f"the {n_tail} largest" in " ".join(kesten["caption"].split())
 
