@@ -18,6 +18,10 @@ from ..theory.moments import Moments
 
 GRID_MAX = 10_000_000  # points of --grid: a CSV of about 300 MB
 POPULATION_BATCH_MAX = 10_000  # S of the quadratures over x ~ N(0, 1) (--k, --sigma)
+# T = eta/S of Kesten's kappa over x ~ N(0, 1): kappa is about 0.9/T, and the quadrature
+# returns nonsense beyond 1e8 (T = 2.5e-9, S = 4 gave 2.6e305).
+POPULATION_T_MIN = 1e-6
+ETA_MAX_MIN = 1e-6  # tc --discrete searches from ETA_MAX/1000 (0 for a subnormal ETA_MAX)
 
 
 class UsageError(SystemExit):
@@ -215,7 +219,15 @@ def _batch_problem(args) -> str | None:
 
 
 def _check_distribution(args) -> str | None:
-    return _no_moments(args, args.command) or _batch_problem(args) or _moments_problem(args)
+    problem = _no_moments(args, args.command) or _batch_problem(args)
+    if problem is None and args.command == "tail-index" and args.k is not None:
+        if args.eta / args.batch < POPULATION_T_MIN:
+            problem = (
+                f"--eta {args.eta:g} --batch {args.batch}: T = eta/S = {args.eta / args.batch:g} "
+                f"is below {POPULATION_T_MIN:g}, where kappa (about 1/T) is beyond the "
+                f"population quadrature; allowed with --k: eta/S >= {POPULATION_T_MIN:g}"
+            )
+    return problem or _moments_problem(args)
 
 
 def _check_tc(args) -> str | None:
@@ -225,6 +237,11 @@ def _check_tc(args) -> str | None:
     else:
         if args.batch is None:
             return "--discrete needs --batch S, the minibatch size"
+        if args.eta_max is not None and args.eta_max < ETA_MAX_MIN:
+            return (
+                f"--eta-max must be >= {ETA_MAX_MIN:g} (the search starts at ETA_MAX/1000), "
+                f"got {args.eta_max:g}"
+            )
         if args.weight_decay != 0:
             return "--discrete is without weight decay: drop --weight-decay"
         if args.depth != 1:
