@@ -17,6 +17,7 @@ from ..theory.moments import Moments
 # value and the allowed range, exits with status 2, and comes before anything is written.
 
 GRID_MAX = 10_000_000  # points of --grid: a CSV of about 300 MB
+MAGNITUDE_MIN, MAGNITUDE_MAX = 1e-100, 1e100  # of every real-valued option but 0
 POPULATION_BATCH_MAX = 10_000  # S of the quadratures over x ~ N(0, 1) (--k, --sigma)
 # T = eta/S of Kesten's kappa over x ~ N(0, 1): kappa is about 0.9/T, and the quadrature
 # returns nonsense beyond 1e8 (T = 2.5e-9, S = 4 gave 2.6e305).
@@ -72,8 +73,16 @@ def _interval(gt=None, ge=None, lt=None, le=None) -> str:
 
 
 def finite_float(gt=None, ge=None, lt=None, le=None):
-    """argparse type: a finite float, optionally bounded (``gt``: > bound, ``ge``: >= bound)."""
-    allowed = f"a finite number{_interval(gt, ge, lt, le)}"
+    """argparse type: a finite float, optionally bounded (``gt``: > bound, ``ge``: >= bound),
+    of magnitude 0 or within [1e-100, 1e100]: beyond, squares and sums of the data overflow
+    and the quadratures' grids lose the density (found by tests/test_properties.py)."""
+    positive = gt == 0 and lt is None and le is None
+    scale = (
+        f"{MAGNITUDE_MIN:g} to {MAGNITUDE_MAX:g}"
+        if positive
+        else "0 or magnitude " + (f"{MAGNITUDE_MIN:g} to {MAGNITUDE_MAX:g}")
+    )
+    allowed = f"a finite number{_interval(gt, ge, lt, le)} ({scale})"
 
     def parse(text: str) -> float:
         try:
@@ -82,6 +91,7 @@ def finite_float(gt=None, ge=None, lt=None, le=None):
             value = math.nan
         inside = (
             math.isfinite(value)
+            and (value == 0 or MAGNITUDE_MIN <= abs(value) <= MAGNITUDE_MAX)
             and (gt is None or value > gt)
             and (ge is None or value >= ge)
             and (lt is None or value < lt)
@@ -264,6 +274,12 @@ def _check_tc(args) -> str | None:
 
 
 def _check_simulate(args) -> str | None:
+    try:
+        time = args.steps * args.eta
+    except OverflowError:  # an int beyond any float
+        time = math.inf
+    if not math.isfinite(time):
+        return f"--steps {args.steps} --eta {args.eta:g}: the time steps x eta overflows a float"
     if not args.burn_in < args.steps:
         return f"--burn-in must be an integer in [0, --steps = {args.steps}), got {args.burn_in}"
     return None
