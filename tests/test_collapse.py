@@ -69,6 +69,15 @@ def test_exponential_expectation_series_joins_the_closed_form():
     assert collapse._expected_log_exponential(1e-3) == pytest.approx(1e-3 - 1e-6, rel=1e-5)
 
 
+def test_exponential_expectation_of_a_tiny_step_ends():
+    """Below c ~ 5e-307 the series' second term and its tolerance both underflow to 0; the
+    loop then ran to j = 1/c (found by tests/test_properties.py at eta = 2.2e-311)."""
+    for c in (1e-300, 1e-307, 2.2e-311, -5e-324):
+        assert collapse._expected_log_exponential(c) == c  # E log(1 + c s) = c E[s] to rounding
+    e = collapse.population_lyapunov(1e-310, 1, 0.2, 1.0)
+    assert e["plus"] == pytest.approx(2e-310 * 0.2) and e["minus"] == pytest.approx(-2e-310 * 0.2)
+
+
 def test_threshold_report_lists_every_batch_size(regression_set):
     x, y = regression_set(0.1, 1.0, 2000)
     out = collapse.threshold_report(x, y, [1, 4], eta_max=2.0, seed=0)

@@ -7,6 +7,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from sgdbalance.config import ConfigError, check_config, ensemble_params, load_config, merge
+from sgdbalance.config.validate import INTEGER_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = str(ROOT / "workflow/schemas/config.schema.yaml")
@@ -156,3 +157,30 @@ def test_non_finite_and_overflowing_values_are_named(config, edit, message):
     edit(bad)
     with pytest.raises(ConfigError, match=message):
         _validate(bad)
+
+
+def test_integer_keys_are_those_the_schema_types_as_integers():
+    schema = yaml.safe_load(Path(SCHEMA).read_text())
+    types = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            for name, sub in node.get("properties", {}).items():
+                types.setdefault(name, set()).add(str(sub.get("type")))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    integers = {name for name, kinds in types.items() if kinds == {"integer"}}
+    assert integers == INTEGER_KEYS
+
+
+def test_a_count_written_as_a_float_is_named(config):
+    bad = copy.deepcopy(config)
+    bad["experiments"]["balance_sgd"]["depth"] = 1.0  # the schema's integer type accepts it
+    validate(copy.deepcopy(bad), SCHEMA)
+    with pytest.raises(ConfigError, match=r"experiments\.balance_sgd\.depth = 1.0 must be an int"):
+        check_config(bad)

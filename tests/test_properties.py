@@ -80,7 +80,11 @@ CASES = {
     ),
 }  # fmt: skip
 # Exit status 1 is a valid answer "none exists", never a bad input: these are the answers.
-NONE_EXISTS = ("no normalisable stationary density", "no critical temperature")
+NONE_EXISTS = (
+    "no normalisable stationary density",
+    "no critical temperature",
+    "no accurate density",
+)
 
 
 def with_value(argv: list[str], option: str, value: str) -> list[str]:

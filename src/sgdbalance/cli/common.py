@@ -17,7 +17,12 @@ from ..theory.moments import Moments
 # value and the allowed range, exits with status 2, and comes before anything is written.
 
 GRID_MAX = 10_000_000  # points of --grid: a CSV of about 300 MB
+MAGNITUDE_MIN, MAGNITUDE_MAX = 1e-100, 1e100  # of every real-valued option but 0
 POPULATION_BATCH_MAX = 10_000  # S of the quadratures over x ~ N(0, 1) (--k, --sigma)
+# T = eta/S of Kesten's kappa over x ~ N(0, 1): kappa is about 0.9/T, and the quadrature
+# returns nonsense beyond 1e8 (T = 2.5e-9, S = 4 gave 2.6e305).
+POPULATION_T_MIN = 1e-6
+ETA_MAX_MIN = 1e-6  # tc --discrete searches from ETA_MAX/1000 (0 for a subnormal ETA_MAX)
 
 
 class UsageError(SystemExit):
@@ -68,8 +73,16 @@ def _interval(gt=None, ge=None, lt=None, le=None) -> str:
 
 
 def finite_float(gt=None, ge=None, lt=None, le=None):
-    """argparse type: a finite float, optionally bounded (``gt``: > bound, ``ge``: >= bound)."""
-    allowed = f"a finite number{_interval(gt, ge, lt, le)}"
+    """argparse type: a finite float, optionally bounded (``gt``: > bound, ``ge``: >= bound),
+    of magnitude 0 or within [1e-100, 1e100]: beyond, squares and sums of the data overflow
+    and the quadratures' grids lose the density (found by tests/test_properties.py)."""
+    positive = gt == 0 and lt is None and le is None
+    scale = (
+        f"{MAGNITUDE_MIN:g} to {MAGNITUDE_MAX:g}"
+        if positive
+        else "0 or magnitude " + (f"{MAGNITUDE_MIN:g} to {MAGNITUDE_MAX:g}")
+    )
+    allowed = f"a finite number{_interval(gt, ge, lt, le)} ({scale})"
 
     def parse(text: str) -> float:
         try:
@@ -78,6 +91,7 @@ def finite_float(gt=None, ge=None, lt=None, le=None):
             value = math.nan
         inside = (
             math.isfinite(value)
+            and (value == 0 or MAGNITUDE_MIN <= abs(value) <= MAGNITUDE_MAX)
             and (gt is None or value > gt)
             and (ge is None or value >= ge)
             and (lt is None or value < lt)
@@ -215,7 +229,15 @@ def _batch_problem(args) -> str | None:
 
 
 def _check_distribution(args) -> str | None:
-    return _no_moments(args, args.command) or _batch_problem(args) or _moments_problem(args)
+    problem = _no_moments(args, args.command) or _batch_problem(args)
+    if problem is None and args.command == "tail-index" and args.k is not None:
+        if args.eta / args.batch < POPULATION_T_MIN:
+            problem = (
+                f"--eta {args.eta:g} --batch {args.batch}: T = eta/S = {args.eta / args.batch:g} "
+                f"is below {POPULATION_T_MIN:g}, where kappa (about 1/T) is beyond the "
+                f"population quadrature; allowed with --k: eta/S >= {POPULATION_T_MIN:g}"
+            )
+    return problem or _moments_problem(args)
 
 
 def _check_tc(args) -> str | None:
@@ -225,6 +247,11 @@ def _check_tc(args) -> str | None:
     else:
         if args.batch is None:
             return "--discrete needs --batch S, the minibatch size"
+        if args.eta_max is not None and args.eta_max < ETA_MAX_MIN:
+            return (
+                f"--eta-max must be >= {ETA_MAX_MIN:g} (the search starts at ETA_MAX/1000), "
+                f"got {args.eta_max:g}"
+            )
         if args.weight_decay != 0:
             return "--discrete is without weight decay: drop --weight-decay"
         if args.depth != 1:
@@ -247,6 +274,12 @@ def _check_tc(args) -> str | None:
 
 
 def _check_simulate(args) -> str | None:
+    try:
+        time = args.steps * args.eta
+    except OverflowError:  # an int beyond any float
+        time = math.inf
+    if not math.isfinite(time):
+        return f"--steps {args.steps} --eta {args.eta:g}: the time steps x eta overflows a float"
     if not args.burn_in < args.steps:
         return f"--burn-in must be an integer in [0, --steps = {args.steps}), got {args.burn_in}"
     return None

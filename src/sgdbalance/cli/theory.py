@@ -27,12 +27,20 @@ def cmd_density(args) -> int:
         v = np.linspace(lo, hi, int(n))
     else:
         v = np.linspace(*d.quantile([0.001, 0.999]), 401)
+    p = d.pdf(v)
+    if not (np.isfinite(p).all() and np.isfinite(v).all() and not np.isnan(d.mean)):
+        print(
+            f"error: no accurate density for D = {args.depth}, T = {args.temperature:g}, "
+            f"{moments}: the quadrature lost it (nan) at this scale of the moments and T",
+            file=sys.stderr,
+        )
+        return 1
     comment = (
         f"stationary density of v, D = {args.depth}, T = {args.temperature:g}, width = "
         f"{args.width}, sign = {args.sign:+d}\nmoments: {moments}\n"
         f"mean = {d.mean:.6g}, variance = {d.variance:.6g}"
     )
-    _emit({"v": v, "p": d.pdf(v)}, comment, args.out)
+    _emit({"v": v, "p": p}, comment, args.out)
     return 0
 
 

@@ -23,6 +23,13 @@ from .params import (
 
 # Most steps (SGD or Euler-Maruyama) of one run: at 2e6 run-steps/s, 1e12 take six days.
 MAX_STEPS = 1e12
+# Keys that are integers wherever the schema has them (test_config keeps this in step with it;
+# burn_in is an integer in sweeps but a time in experiments).
+INTEGER_KEYS = frozenset(
+    ["batch", "bins", "d_in", "d_out", "data_seed", "depth", "draws", "jobs", "keep", "n",
+     "n_boot", "n_cells", "n_checkpoints", "n_probe", "n_runs", "n_states", "n_tail",
+     "sample_every", "seed", "steps", "theory_draws", "width"]
+)  # fmt: skip
 # Checks that read a sweep, and the sweep kind each needs.
 SWEEP_CHECKS = {"discrete_collapse": "collapse_drift", "kesten_tails": "kesten_tails"}
 
@@ -44,7 +51,7 @@ def check_config(config: dict) -> None:
     ConfigError
         Naming the key, its value and the allowed range.
     """
-    check_finite(config)
+    check_numbers(config)
     check_datasets(config)
     check_experiments(config)
     check_sweeps(config)
@@ -55,15 +62,19 @@ def check_config(config: dict) -> None:
     check_tables(config)
 
 
-def check_finite(node, key: str = "") -> None:
+def check_numbers(node, key: str = "") -> None:
     """Every number of the config is finite (YAML reads .nan and .inf, and a JSON schema's
-    ranges let nan through: every comparison with it is false)."""
+    ranges let nan through: every comparison with it is false), and every count is an int (a
+    schema's integer type accepts 2.0, which then breaks ``range`` and list arithmetic)."""
     if isinstance(node, dict):
         for name, value in node.items():
-            check_finite(value, f"{key}.{name}" if key else str(name))
+            sub = f"{key}.{name}" if key else str(name)
+            if name in INTEGER_KEYS and isinstance(value, float) and math.isfinite(value):
+                raise ConfigError(f"{sub} = {value} must be an integer (no decimal point)")
+            check_numbers(value, sub)
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            check_finite(value, f"{key}[{i}]")
+            check_numbers(value, f"{key}[{i}]")
     elif isinstance(node, float) and not math.isfinite(node):
         raise ConfigError(f"{key} = {node} is not a finite number")
 

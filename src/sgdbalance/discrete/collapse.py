@@ -138,7 +138,7 @@ def _expected_log_exponential(c: float) -> float:
         while j < 1 / abs(c):
             term = c if j == 1 else -term * (j - 1) * c
             total += term
-            if abs(term) < 1e-17 * abs(total):
+            if abs(term) <= 1e-17 * abs(total):  # <=: both underflow to 0 for tiny c
                 break
             j += 1
         return float(total)
