@@ -49,6 +49,19 @@ elif kind == "tail_index":
         samples, theory, asymptotic, spec["tail_fraction"], spec["n_boot"], spec["seed"],
         spec.get("n_sigma", 4),
     )  # fmt: skip
+elif kind == "tail_slope":
+    split = io.load_npz(inputs.splitting)
+    experiment = snakemake.config["splitting"][spec["splitting"]]["experiment"]
+    params = ensemble_params(snakemake.config["experiments"][experiment])
+    record = checks.tail_slope(
+        split, theory, tail_exponent(moments, params.depth, params.temperature, params.width),
+        spec["within"], spec["min_visits"], spec["n_boot"], spec["seed"], spec.get("n_sigma", 4),
+    )  # fmt: skip
+elif kind == "splitting_plain":
+    samples = run["v"][:, run["checkpoint_time"] >= params.burn_in]  # stationary: (runs, k)
+    record = checks.splitting_against_plain(
+        io.load_npz(inputs.splitting), samples, spec["tail_probabilities"], spec.get("n_sigma", 4)
+    )
 elif kind == "discrete_collapse":
     record = checks.collapse_check(
         io.load_npz(inputs.sweep), x, y, spec["seed"], spec.get("n_sigma", 4),

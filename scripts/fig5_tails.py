@@ -28,5 +28,11 @@ for name, run_path, theory_path in zip(
         depth_fits.append(fit)
     panels.append((samples, params, density))
     fits.append(depth_fits)
-fig = figures.tail_panels(panels, fits, moments)
+splits = [
+    (io.load_npz(split_path), io.load_json(check_path))
+    for split_path, check_path in zip(
+        snakemake.input.splitting, snakemake.input.slopes, strict=True
+    )
+]
+fig = figures.tail_panels(panels, fits, moments, splits)
 logging.info("wrote %s", figures.save(fig, snakemake.output.pdf.removesuffix(".pdf")))

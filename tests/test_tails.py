@@ -50,3 +50,59 @@ def test_survival_is_the_tail_mass():
     expected = 1 - d.cdf(x) + d.cdf(-x)
     # Two interpolations on a grid 0.25 % apart in |v|: agreement well below that.
     np.testing.assert_allclose(tails.survival(d, x), expected, rtol=1e-4)
+
+
+def _split_from(density, edges, replicates, noise, seed, tilt=0.0):
+    """A synthetic splitting output: the theory's bin probabilities times independent
+    log-normal noise per replicate and bin, and times ``|v|^tilt`` (a wrong slope)."""
+    from sgdbalance.theory.tails import bin_probability
+
+    rng = np.random.default_rng(seed)
+    centre = np.sqrt(edges[1:] * edges[:-1])
+    p = bin_probability(density, edges) * centre**tilt
+    prob = p * rng.lognormal(-(noise**2) / 2, noise, size=(replicates, p.size))
+    return {"edges": edges, "probability": prob, "over": np.zeros(replicates),
+            "visits": np.full((replicates, p.size), 10_000)}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def deep_density():
+    return stationary_density(Moments.population(0.5, 0.5), depth=1, temperature=0.3)
+
+
+def test_tail_slope_passes_the_theory_and_fails_a_wrong_slope(deep_density):
+    from sgdbalance.checks import tail_slope
+
+    edges = np.geomspace(1e-2, 1e3, 101)
+    right = tail_slope(_split_from(deep_density, edges, 32, 0.3, 1), deep_density, -3.5, 0.05,
+                       1000, 200, seed=2)  # fmt: skip
+    d = right["details"]
+    assert right["passed"] and d["lo"] < d["slope"] < d["hi"]
+    assert d["window"][0] > 10  # where the theory's local slope is within 0.05 of -3.5
+    assert abs(d["theory_slope_in_window"] + 3.5) < 0.05
+    wrong = tail_slope(_split_from(deep_density, edges, 32, 0.3, 1, tilt=-0.3), deep_density,
+                       -3.5, 0.05, 1000, 200, seed=2)  # fmt: skip
+    assert not wrong["passed"] and wrong["details"]["slope"] < -3.7
+
+
+def test_tail_slope_fails_loudly_without_data_in_the_asymptotic_window(deep_density):
+    from sgdbalance.checks import tail_slope
+
+    edges = np.geomspace(1e-2, 1e3, 101)
+    split = _split_from(deep_density, edges, 8, 0.3, 1)
+    split["visits"][:, edges[:-1] > 5] = 0  # the estimate stops before the asymptote
+    record = tail_slope(split, deep_density, -3.5, 0.05, 1000, 50, seed=2)
+    assert not record["passed"] and "does not reach" in record["details"]["reason"]
+
+
+def test_splitting_against_plain_compares_tail_probabilities(deep_density):
+    from sgdbalance.checks import splitting_against_plain
+
+    edges = np.geomspace(1e-3, 1e3, 121)
+    split = _split_from(deep_density, edges, 32, 0.1, 3)
+    samples = deep_density.quantile(np.random.default_rng(4).random((4000, 8)))
+    record = splitting_against_plain(split, samples, [0.01, 0.001])
+    assert record["passed"], record["details"]
+    assert [p["samples_above"] for p in record["details"]["points"]][0] > 100
+    heavier = dict(split, probability=split["probability"] * 1.5)
+    assert not splitting_against_plain(heavier, samples, [0.01, 0.001])["passed"]

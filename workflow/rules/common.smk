@@ -28,6 +28,7 @@ MEASUREMENTS = list(config.get("measurements", {}))
 FIGURES = list(config["figures"])
 NETWORKS = list(config.get("networks", {}))
 SWEEPS = list(config.get("sweeps", {}))
+SPLITTING = list(config.get("splitting", {}))
 TABLES = list(config.get("tables", {}))
 
 
@@ -40,6 +41,7 @@ wildcard_constraints:
     measurement="|".join(MEASUREMENTS) or "^$",
     network="|".join(NETWORKS) or "^$",
     sweep="|".join(SWEEPS) or "^$",
+    splitting="|".join(SPLITTING) or "^$",
 
 
 def dataset_spec(wildcards):
@@ -78,9 +80,27 @@ def check_spec(wildcards):
     return config["checks"][wildcards.check]
 
 
+def splitting_dataset(wildcards):
+    experiment = config["splitting"][wildcards.splitting]["experiment"]
+    return f"results/data/{config['experiments'][experiment]['dataset']}.npz"
+
+
 def check_inputs(wildcards):
     """A check reads an ensemble with its training set (and theory), or a training set."""
     spec = check_spec(wildcards)
+    if (
+        "splitting" in spec
+    ):  # a splitting estimate, the theory or plain run of its experiment
+        experiment = config["splitting"][spec["splitting"]]["experiment"]
+        inputs = {
+            "splitting": f"results/splitting/{spec['splitting']}.npz",
+            "data": f"results/data/{config['experiments'][experiment]['dataset']}.npz",
+        }
+        if spec["kind"] == "tail_slope":
+            inputs["theory"] = f"results/theory/{experiment}.npz"
+        else:
+            inputs["run"] = f"results/train/{experiment}.npz"
+        return inputs
     if "experiment" in spec:
         experiment = config["experiments"][spec["experiment"]]
         inputs = {
@@ -144,6 +164,18 @@ def figure_inputs(figure):
         ],
         "sweeps": [
             f"results/sweeps/{name}.npz" for name in figure_sweeps(config, figure)
+        ],
+    }
+
+
+def tail_slope_inputs(figure):
+    """The tail_slope checks a figure draws, and their splitting estimates, in order."""
+    names = config["figures"][figure].get("slopes", [])
+    return {
+        "checks": [f"results/checks/{name}.json" for name in names],
+        "splitting": [
+            f"results/splitting/{config['checks'][name]['splitting']}.npz"
+            for name in names
         ],
     }
 

@@ -137,11 +137,14 @@ rule fig4_render:
 
 
 # Not local: the bootstrap of five ensembles takes a few seconds, the theory's Hill curve more.
+# The tail_slope checks bring their splitting estimates and fitted slopes.
 rule fig5_tails_render:
     input:
         runs=figure_inputs("fig5_tails")["runs"],
         data=figure_inputs("fig5_tails")["data"],
         theory=figure_inputs("fig5_tails")["theory"],
+        slopes=tail_slope_inputs("fig5_tails")["checks"],
+        splitting=tail_slope_inputs("fig5_tails")["splitting"],
     output:
         pdf=report(
             "results/figures/fig5_tails.pdf",

@@ -75,3 +75,22 @@ rule sweep:
         sweep=sweep_spec,
     script:
         "../../scripts/sweep.py"
+
+
+rule splitting:
+    input:
+        data=splitting_dataset,
+    output:
+        "results/splitting/{splitting}.npz",
+    log:
+        "logs/splitting/{splitting}.log",
+    benchmark:
+        "benchmarks/splitting/{splitting}.tsv"
+    conda:
+        "../envs/sgdbalance.yaml"
+    threads: 2
+    resources:
+        runtime=60,
+        mem_mb=2000,
+    script:
+        "../../scripts/split.py"

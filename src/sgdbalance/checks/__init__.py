@@ -24,6 +24,8 @@ _NAMES = {
     "mode": "stationary",
     "collapse_rate": "phase",
     "tail_index": "tails",
+    "tail_slope": "tails",
+    "splitting_against_plain": "tails",
     "opposite_signs_one_dies": "memory",
     "ratio_conserved": "memory",
     "paths_equalise": "memory",

@@ -21,6 +21,7 @@ _NAMES = {
     "job_resources": "params",
     "part_runs": "params",
     "population_moments": "params",
+    "splitting_params": "params",
     "check_config": "validate",
     "load_claims": "load",
     "load_config": "load",

@@ -4,10 +4,13 @@ import math
 
 from ..simulate.data import DatasetParams
 from ..simulate.ensemble import EnsembleParams, balanced_init, balanced_paths
+from ..simulate.splitting import SplittingParams
 from ..theory.moments import Moments
 
 # Checks that compare an ensemble with the theory density of its experiment.
 CHECKS_WITH_THEORY = ("density", "tail_index", "mode")
+# Checks that read a splitting estimate (and the theory of its experiment, for tail_slope).
+SPLITTING_CHECKS = ("tail_slope", "splitting_plain")
 
 
 class ConfigError(ValueError):
@@ -219,3 +222,26 @@ def figure_sweeps(config: dict, figure: str) -> list[str]:
     """
     names = figure_names(config["figures"][figure])
     return [name for _, name in names if name in config.get("sweeps", {})]
+
+
+def splitting_params(config: dict, name: str) -> tuple[EnsembleParams, SplittingParams]:
+    """The dynamics (its experiment's ensemble) and the levels of a ``splitting`` entry.
+
+    Parameters
+    ----------
+    config : dict
+        The merged config mapping.
+    name : str
+        A key of ``config["splitting"]``.
+
+    Returns
+    -------
+    tuple
+        ``(EnsembleParams, SplittingParams)``.
+    """
+    spec = dict(config["splitting"][name])
+    ensemble = ensemble_params(config["experiments"][spec.pop("experiment")])
+    grid = spec.pop("grid", None)
+    if grid:
+        spec["bins"] = (grid["lo"], grid["hi"], grid["n"])
+    return ensemble, SplittingParams(**spec)

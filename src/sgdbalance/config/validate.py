@@ -14,11 +14,13 @@ from ..nets.registry import network_params
 from ..theory.density import why_not_normalisable
 from .params import (
     CHECKS_WITH_THEORY,
+    SPLITTING_CHECKS,
     ConfigError,
     ensemble_params,
     figure_names,
     gd_stability_limit,
     population_moments,
+    splitting_params,
 )
 
 # Most steps (SGD or Euler-Maruyama) of one run: at 2e6 run-steps/s, 1e12 take six days.
@@ -26,9 +28,9 @@ MAX_STEPS = 1e12
 # Keys that are integers wherever the schema has them (test_config keeps this in step with it;
 # burn_in is an integer in sweeps but a time in experiments).
 INTEGER_KEYS = frozenset(
-    ["batch", "bins", "d_in", "d_out", "data_seed", "depth", "draws", "jobs", "keep", "n",
-     "n_boot", "n_cells", "n_checkpoints", "n_probe", "n_runs", "n_states", "n_tail",
-     "sample_every", "seed", "steps", "theory_draws", "width"]
+    ["batch", "bins", "count", "d_in", "d_out", "data_seed", "depth", "draws", "jobs", "keep",
+     "min_visits", "n", "n_boot", "n_cells", "n_checkpoints", "n_probe", "n_runs", "n_states",
+     "n_tail", "replicates", "sample_every", "seed", "splits", "steps", "theory_draws", "width"]
 )  # fmt: skip
 # Checks that read a sweep, and the sweep kind each needs.
 SWEEP_CHECKS = {"discrete_collapse": "collapse_drift", "kesten_tails": "kesten_tails"}
@@ -55,6 +57,7 @@ def check_config(config: dict) -> None:
     check_datasets(config)
     check_experiments(config)
     check_sweeps(config)
+    check_splitting(config)
     check_checks(config)
     check_measurements(config)
     check_networks(config)
@@ -162,6 +165,25 @@ def check_sweeps(config: dict) -> None:
             raise ConfigError(f"{key}: {err}") from None
 
 
+def check_splitting(config: dict) -> None:
+    """Each splitting estimate runs an sgf experiment, with levels that make sense."""
+    for name, spec in config.get("splitting", {}).items():
+        key = f"splitting.{name}"
+        experiment = config["experiments"].get(spec["experiment"])
+        if experiment is None or experiment["method"] != "sgf":
+            raise ConfigError(
+                f"{key}.experiment = {spec['experiment']!r} must name an sgf experiment"
+            )
+        if spec.get("dt", 0) > experiment["eta"]:
+            raise ConfigError(
+                f"{key}.dt = {spec['dt']} must be in (0, eta] = (0, {experiment['eta']}]"
+            )
+        try:
+            splitting_params(config, name)
+        except ValueError as err:
+            raise ConfigError(f"{key}: {err}") from None
+
+
 def check_checks(config: dict) -> None:
     """Each check against what its kind reads: a sweep, a network, a series or an experiment."""
     for name, c in config.get("checks", {}).items():
@@ -177,8 +199,21 @@ def check_checks(config: dict) -> None:
             _check_finite_step_series(config["experiments"], key, c)
         elif c["kind"] == "scaling_simulation":
             _check_scaling_simulation(config["experiments"], key, c)
+        elif c["kind"] in SPLITTING_CHECKS:
+            _check_splitting_check(config, key, c)
         else:
             _check_single_check(config, key, c)
+
+
+def _check_splitting_check(config: dict, key: str, c: dict) -> None:
+    split = config.get("splitting", {}).get(c["splitting"])
+    if split is None:
+        raise ConfigError(f"{key}.splitting = {c['splitting']!r} is not among splitting")
+    if c["kind"] == "splitting_plain" and c["experiment"] != split["experiment"]:
+        raise ConfigError(
+            f"{key}.experiment = {c['experiment']!r} must be the experiment of splitting "
+            f"{c['splitting']!r} ({split['experiment']!r}): the same dynamics"
+        )
 
 
 def _check_sweep_check(config: dict, key: str, c: dict) -> None:
@@ -311,11 +346,16 @@ def check_figures(config: dict) -> None:
             pool, what = {
                 "dataset": (config["datasets"], "datasets"),
                 "checks": (config.get("checks", {}), "checks"),
+                "slopes": (_checks_of_kind(config, "tail_slope"), "tail_slope checks"),
                 "bias": (config.get("measurements", {}), "measurements"),
             }.get(kind, (pools, "experiments, networks or sweeps"))
             if name not in pool:
                 raise ConfigError(f"figures.{fig}.{role} = {name!r} is not among {what}")
     _check_discrete_figures(config)
+
+
+def _checks_of_kind(config: dict, kind: str) -> list[str]:
+    return [name for name, c in config.get("checks", {}).items() if c["kind"] == kind]
 
 
 def _check_discrete_figures(config: dict) -> None:

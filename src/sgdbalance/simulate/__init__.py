@@ -2,7 +2,9 @@
 
 Owns the data rule's training sets (``data``), the ensemble engine (``ensemble``) with its
 compiled update (``kernels``) and each run's counter-based random stream (``rng``), and the
-same update in plain Python (``reference``), the specification the kernels are tested against.
+same update in plain Python (``reference``), the specification the kernels are tested against;
+and RESTART splitting on levels of |v| for stationary tails far beyond plain simulation
+(``splitting``), on the kernels' own SGF step.
 
 Imports ``theory`` only (for the moments of a training set).
 """
@@ -19,6 +21,8 @@ _NAMES = {
     "balanced_paths": "ensemble",
     "run_keys": "rng",
     "trajectory": "reference",
+    "SplittingParams": "splitting",
+    "tail_splitting": "splitting",
 }
 __all__ = list(_NAMES)
 __getattr__, __dir__ = lazy_exports(__name__, _NAMES)

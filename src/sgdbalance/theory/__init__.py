@@ -27,6 +27,8 @@ _NAMES = {
     "stationary_fp": "fokker_planck",
     "hill_bootstrap": "tails",
     "theory_hill": "tails",
+    "bin_probability": "tails",
+    "power_law_slope": "tails",
     "table1": "table",
 }
 __all__ = list(_NAMES)

@@ -156,3 +156,21 @@ def theory_hill(density: StationaryDensity, threshold: float) -> float:
     kappa_top = -(max(density.tail_slope.values()) + 1.0)
     integral += surv[-1] / kappa_top
     return float(survival(density, np.array([threshold]))[0] / integral)
+
+
+def bin_probability(density: StationaryDensity, edges) -> np.ndarray:
+    """``P(edges[i] < |V| <= edges[i+1])`` for each bin of ``|v|`` (both signs of v counted)."""
+    s = survival(density, np.asarray(edges, dtype=float))
+    return s[:-1] - s[1:]
+
+
+def power_law_slope(edges, probability) -> float:
+    """Least-squares slope of ``log p(|v|)`` against ``log|v|`` over log-spaced bins.
+
+    ``probability`` (bins,) is the mass in each bin; the density is that mass over the bin's
+    width, placed at the bin's geometric centre.
+    """
+    edges = np.asarray(edges, dtype=float)
+    centre = np.sqrt(edges[1:] * edges[:-1])
+    log_density = np.log(np.asarray(probability, dtype=float) / np.diff(edges))
+    return float(np.polyfit(np.log(centre), log_density, 1)[0])

@@ -1,0 +1,306 @@
+"""Stationary tails by splitting: RESTART on levels of |v| for the SGF of a diagonal network.
+
+Plain simulation sees ``P(|v| > x)`` down to about one over its number of samples. RESTART
+(Villén-Altamirano & Villén-Altamirano 1991) reaches far below at the same cost: a trajectory
+that climbs past level ``L_l`` is split into R copies of weight 1/R each, and every copy but
+the original dies when it falls back below ``L_(l-1)``; the original then takes back the weight
+it had. The weighted time spent in each bin of ``|v|``, divided by the main trajectory's time,
+estimates the stationary probability of that bin without bias (each copy's future below the
+exit level has the same expected contribution as the original's, which stands in for all R;
+edge effects at the end of the main run are of one excursion in the whole run).
+
+The dynamics is the engine's own SGF step (``kernels._step``, Euler-Maruyama with relative
+sub-steps), so the estimate is of the very process the ensembles simulate. Each replicate is
+one main trajectory with its own random stream; its copies take new streams drawn from their
+parent's, in a fixed depth-first order, so the result does not depend on the number of
+threads. Replicates are independent: their spread gives honest standard errors.
+"""
+
+import dataclasses
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from ..theory.moments import Moments
+from . import kernels
+from .draws import bits
+from .params import EnsembleParams
+from .rng import run_keys
+
+REPLICATES_PER_CALL = 16  # replicates per compiled call: progress output between calls
+SUBSTEPS_PER_CALL = kernels.MAX_SUBSTEPS // 10  # see _sgf_step
+
+
+@dataclass(frozen=True)
+class SplittingParams:
+    """Levels, splitting factor, replicates and the |v| bins of a RESTART estimate.
+
+    Levels are geometric, ``first * factor**l`` for ``l = 0 .. count - 1``; a copy born on
+    crossing level l dies below level l - 1 (below ``first / factor`` for l = 0). Choose the
+    factor so that about one in ``splits`` copies reaches the next level: then the number of
+    copies stays level from level to level.
+
+    Attributes
+    ----------
+    first : float
+        Lowest level of |v|, typically near the 0.9 quantile of the stationary density.
+    factor : float
+        Ratio of successive levels, > 1.
+    count : int
+        Number of levels, >= 1.
+    splits : int
+        Copies made at each level crossing (R >= 2).
+    replicates : int
+        Independent main trajectories, >= 2 (their spread gives the standard error).
+    time : float
+        Duration of each main trajectory in SGF time, after ``burn_in``.
+    burn_in : float
+        SGF time before anything is recorded or split.
+    seed : int
+        Seed of the replicates' streams (``rng.run_keys``).
+    bins : tuple
+        ``(lo, hi, n)``: n log-spaced bins of |v| on [lo, hi].
+    dt : float, optional
+        Step of the SGF between the points where copies split and time is recorded; the
+        experiment's by default. It must resolve the shortest excursion the levels reach:
+        far out, v relaxes at a rate of about ``2 beta1 (D+1) |v|^(2D/(D+1))``, and an
+        excursion shorter than one step is seen by chance only (README, "Findings").
+    max_copy_steps : int
+        Steps after which a copy that has not fallen back counts as runaway (an error).
+    """
+
+    first: float
+    factor: float
+    count: int
+    splits: int
+    replicates: int
+    time: float
+    burn_in: float
+    seed: int
+    bins: tuple = (1e-3, 1e5, 160)
+    dt: float | None = None
+    max_copy_steps: int = 10_000_000
+
+    def __post_init__(self):
+        lo, hi, n = self.bins
+        problems = [
+            (self.first > 0, f"first must be > 0, got {self.first!r}"),
+            (self.factor > 1, f"factor must be > 1, got {self.factor!r}"),
+            (self.count >= 1, f"count must be >= 1, got {self.count!r}"),
+            (self.splits >= 2, f"splits must be >= 2, got {self.splits!r}"),
+            (self.replicates >= 2, f"replicates must be >= 2, got {self.replicates!r}"),
+            (self.time > 0 and self.burn_in >= 0, "need time > 0 and burn_in >= 0"),
+            (0 < lo < hi and n >= 2, f"bins need 0 < lo < hi and n >= 2, got {self.bins!r}"),
+            (self.dt is None or self.dt > 0, f"dt must be > 0, got {self.dt!r}"),
+        ]
+        for ok, message in problems:
+            if not ok:
+                raise ValueError(message)
+
+    @property
+    def levels(self) -> np.ndarray:
+        return self.first * self.factor ** np.arange(self.count)
+
+    @property
+    def edges(self) -> np.ndarray:
+        lo, hi, n = self.bins
+        return np.geomspace(lo, hi, int(n) + 1)
+
+
+@njit(cache=True, inline="always")
+def _record(occupation, visits, rep, a, weight, log_lo, inv_log_width, bins):
+    """Add ``weight`` (a copy's weight times its step) to the bin of ``a = |v|``."""
+    pos = np.int64(-1) if a <= 0.0 else np.int64(math.floor((math.log(a) - log_lo) * inv_log_width))
+    slot = 0 if pos < 0 else (bins + 1 if pos >= bins else pos + 1)
+    occupation[rep, slot] += weight
+    visits[rep, slot] += 1
+
+
+@njit(cache=True, inline="always")
+def _sgf_step(U, c, v, big, state, data, m, h, temp, max_rel, g_int, em2, prefix):
+    """The engine's SGF step of length h, cut into k equal calls when one call would need
+    more than SUBSTEPS_PER_CALL sub-steps (far in the tail, where the engine's cap on sub-steps
+    per step would count the run as diverged). Where k = 1 (the bulk) this is the engine's
+    step bit for bit; where k > 1 the sub-steps keep the same size up to the drift's share."""
+    depth = U.shape[2] - 1
+    k = 1
+    if depth >= 1:
+        g_v = m[0] * v * v - 2.0 * m[1] * v + m[2]
+        drift = 2.0 * (m[3] * v - m[4])
+        scale = (h * abs(drift) + math.sqrt(4.0 * temp * g_v * h)) * big ** (
+            (depth - 1) / (depth + 1)
+        )
+        k = max(1, math.ceil((scale / max_rel) ** 2 / SUBSTEPS_PER_CALL))
+    for _ in range(k):
+        v, big = kernels._step(U, c, v, big, state, data, m, kernels.SGF, h / k, temp, 1, 1.0,
+                               0.0, 0.0, max_rel, g_int, em2, prefix)  # fmt: skip
+    return v, big
+
+
+@njit(cache=True, parallel=True)
+def _restart(U0, keys, m, h, temp, max_rel, burn_steps, main_steps, up, down, weights, splits,
+             log_lo, inv_log_width, occupation, visits, copy_steps, max_copy_steps):  # fmt: skip
+    """RESTART for every replicate; fills ``occupation``, ``visits`` (replicates, bins + 2:
+    under, bins, over) and ``copy_steps`` (replicates,). Returns each replicate's deepest stack,
+    -1 where a copy ran away (no fall below its level within ``max_copy_steps``) or diverged."""
+    n_rep = keys.size
+    n_levels = up.size
+    slots = 2 + n_levels * (splits - 1)
+    bins = occupation.shape[1] - 2
+    deepest = np.zeros(n_rep, np.int64)
+    data = np.zeros((1, 2))  # the SGF reads moments only
+    for rep in prange(n_rep):
+        U = np.empty((slots, U0.shape[0], U0.shape[1]))
+        state = np.zeros(slots, np.uint64)
+        v = np.zeros(slots)
+        big = np.zeros(slots)
+        level = np.zeros(slots, np.int64)
+        birth = np.zeros(slots, np.int64)
+        age = np.zeros(slots, np.int64)
+        fresh = np.zeros(slots, np.bool_)
+        g_int = np.zeros(slots)
+        em2 = np.zeros(slots)
+        prefix = np.empty(U0.shape[1])
+        U[0] = U0
+        state[0] = keys[rep]
+        v[0], big[0] = kernels._value(U, 0)
+        top = 0  # the copy being simulated is always the top of the stack
+        main_done = np.int64(0)
+        while True:
+            c = top
+            if c == 0 and main_done >= burn_steps + main_steps:
+                break  # the main is done, and so are the copies it started
+            if fresh[c]:
+                fresh[c] = False  # a new copy: its first state is recorded before any step
+            else:
+                v[c], big[c] = _sgf_step(U, c, v[c], big[c], state, data, m, h, temp, max_rel,
+                                         g_int, em2, prefix)  # fmt: skip
+                if not math.isfinite(v[c]):
+                    deepest[rep] = -1  # diverged: the caller raises
+                    break
+                if c == 0:
+                    main_done += 1
+                    if main_done <= burn_steps:
+                        continue
+                else:
+                    age[c] += 1
+                    copy_steps[rep] += 1
+                    if age[c] > max_copy_steps:
+                        deepest[rep] = -1  # a runaway copy: the caller raises
+                        break
+            a = abs(v[c])
+            # Fall back: an original reverts to its parent's level; a copy at its birth dies.
+            dead = False
+            while level[c] > 0 and a < down[level[c] - 1]:
+                if level[c] == birth[c]:
+                    dead = True
+                    break
+                level[c] -= 1
+            if dead:
+                top -= 1
+                continue
+            # Climb: at each level crossed, this copy goes on and splits - 1 new ones start.
+            while level[c] < n_levels and a >= up[level[c]]:
+                level[c] += 1
+                for _ in range(splits - 1):
+                    top += 1
+                    U[top] = U[c]
+                    v[top], big[top] = v[c], big[c]
+                    state[top] = bits(state, c)  # a fresh stream, drawn from the parent's
+                    level[top] = level[c]
+                    birth[top] = level[c]
+                    age[top] = 0
+                    fresh[top] = True
+            deepest[rep] = max(deepest[rep], top)
+            _record(occupation, visits, rep, a, weights[level[c]] * h, log_lo, inv_log_width,
+                    bins)  # fmt: skip
+    return deepest
+
+
+def tail_splitting(
+    x,
+    y,
+    ensemble: EnsembleParams,
+    split: SplittingParams,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Stationary probabilities of |v| in log-spaced bins, by RESTART, per replicate.
+
+    The dynamics is that of ``ensemble`` (an SGF ensemble: depth, width, T, dt, relative
+    sub-step, initial factors); its ``n_runs``, ``time`` and ``burn_in`` are replaced by the
+    replicates, time and burn-in of ``split``, and its ``dt`` by ``split.dt`` if given.
+
+    Parameters
+    ----------
+    x, y : ndarray, shape (n,)
+        The training set (the SGF reads its moments).
+    ensemble : EnsembleParams
+        Method ``sgf``.
+    split : SplittingParams
+        Levels, splitting factor, replicates, duration, bins.
+    progress : callable, optional
+        Called as ``progress(done, replicates)`` after every REPLICATES_PER_CALL replicates.
+
+    Returns
+    -------
+    dict of ndarray
+        ``edges`` (bins + 1,); ``probability`` (replicates, bins): weighted time in each bin
+        over the main trajectory's time, an unbiased estimate of the stationary probability;
+        ``under``, ``over`` (replicates,): the same below and above the bins; ``visits``
+        (replicates, bins): copy-steps recorded in each bin (how much data stands behind each
+        estimate); ``levels``; ``main_steps``, ``copy_steps`` (replicates,): the cost;
+        ``deepest`` (replicates,): the largest number of pending copies.
+    """
+    p, s = ensemble, split
+    if p.method != "sgf":
+        raise ValueError(f"splitting runs the SGF, got method {p.method!r}")
+    if s.dt is not None:
+        p = dataclasses.replace(p, dt=s.dt)
+    m = Moments.of_samples(np.asarray(x, float), np.asarray(y, float))
+    moments = np.array([m.alpha1, m.alpha2, m.alpha3, m.beta1, m.beta2])
+    levels = s.levels
+    up = levels
+    down = np.concatenate([[levels[0] / s.factor], levels[:-1]])
+    weights = float(s.splits) ** -np.arange(s.count + 1)
+    burn_steps = int(round(s.burn_in / p.step))
+    main_steps = int(round(s.time / p.step))
+    lo, hi, n_bins = s.bins
+    inv_log_width = int(n_bins) / np.log(hi / lo)
+    keys = run_keys(s.seed, range(s.replicates))
+    occupation = np.zeros((s.replicates, int(n_bins) + 2))
+    visits = np.zeros((s.replicates, int(n_bins) + 2), np.int64)
+    copy_steps = np.zeros(s.replicates, np.int64)
+    deepest = np.zeros(s.replicates, np.int64)
+    U0 = np.array(p.path_factors, dtype=float)
+    for first in range(0, s.replicates, REPLICATES_PER_CALL):
+        part = slice(first, min(first + REPLICATES_PER_CALL, s.replicates))
+        with numba.parallel_chunksize(1):  # replicates differ in cost: hand them out one by one
+            deepest[part] = _restart(
+                U0, keys[part], moments, p.step, p.temperature, p.max_relative_step, burn_steps,
+                main_steps, up, down, weights, s.splits, np.log(lo), inv_log_width,
+                occupation[part], visits[part], copy_steps[part], s.max_copy_steps,
+            )  # fmt: skip
+        if (deepest[part] < 0).any():
+            bad = first + int(np.argmax(deepest[part] < 0))
+            raise RuntimeError(
+                f"replicate {bad}: a copy diverged or stayed above its level for "
+                f"{s.max_copy_steps} steps; lower the levels or the relative sub-step"
+            )
+        if progress is not None:
+            progress(part.stop, s.replicates)
+    total_time = main_steps * p.step
+    return {
+        "edges": s.edges,
+        "probability": occupation[:, 1:-1] / total_time,
+        "under": occupation[:, 0] / total_time,
+        "over": occupation[:, -1] / total_time,
+        "visits": visits[:, 1:-1],
+        "levels": levels,
+        "main_steps": np.full(s.replicates, burn_steps + main_steps, np.int64),
+        "copy_steps": copy_steps,
+        "deepest": deepest,
+    }
