@@ -55,7 +55,7 @@ elif kind == "tail_slope":
     params = ensemble_params(snakemake.config["experiments"][experiment])
     record = checks.tail_slope(
         split, theory, tail_exponent(moments, params.depth, params.temperature, params.width),
-        spec["within"], spec["min_visits"], spec["n_boot"], spec["seed"], spec.get("n_sigma", 4),
+        spec["within"], spec["min_roots"], spec["n_boot"], spec["seed"], spec.get("n_sigma", 4),
     )  # fmt: skip
 elif kind == "splitting_plain":
     samples = run["v"][:, run["checkpoint_time"] >= params.burn_in]  # stationary: (runs, k)

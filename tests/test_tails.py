@@ -62,7 +62,8 @@ def _split_from(density, edges, replicates, noise, seed, tilt=0.0):
     p = bin_probability(density, edges) * centre**tilt
     prob = p * rng.lognormal(-(noise**2) / 2, noise, size=(replicates, p.size))
     return {"edges": edges, "probability": prob, "over": np.zeros(replicates),
-            "visits": np.full((replicates, p.size), 10_000)}  # fmt: skip
+            "visits": np.full((replicates, p.size), 10_000),
+            "roots": np.full((replicates, p.size), 100)}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -75,13 +76,13 @@ def test_tail_slope_passes_the_theory_and_fails_a_wrong_slope(deep_density):
 
     edges = np.geomspace(1e-2, 1e3, 101)
     right = tail_slope(_split_from(deep_density, edges, 32, 0.3, 1), deep_density, -3.5, 0.05,
-                       1000, 200, seed=2)  # fmt: skip
+                       100, 200, seed=2)  # fmt: skip
     d = right["details"]
     assert right["passed"] and d["lo"] < d["slope"] < d["hi"]
     assert d["window"][0] > 10  # where the theory's local slope is within 0.05 of -3.5
     assert abs(d["theory_slope_in_window"] + 3.5) < 0.05
     wrong = tail_slope(_split_from(deep_density, edges, 32, 0.3, 1, tilt=-0.3), deep_density,
-                       -3.5, 0.05, 1000, 200, seed=2)  # fmt: skip
+                       -3.5, 0.05, 100, 200, seed=2)  # fmt: skip
     assert not wrong["passed"] and wrong["details"]["slope"] < -3.7
 
 
@@ -90,8 +91,8 @@ def test_tail_slope_fails_loudly_without_data_in_the_asymptotic_window(deep_dens
 
     edges = np.geomspace(1e-2, 1e3, 101)
     split = _split_from(deep_density, edges, 8, 0.3, 1)
-    split["visits"][:, edges[:-1] > 5] = 0  # the estimate stops before the asymptote
-    record = tail_slope(split, deep_density, -3.5, 0.05, 1000, 50, seed=2)
+    split["roots"][:, edges[:-1] > 5] = 0  # the estimate stops before the asymptote
+    record = tail_slope(split, deep_density, -3.5, 0.05, 100, 50, seed=2)
     assert not record["passed"] and "does not reach" in record["details"]["reason"]
 
 

@@ -55,10 +55,10 @@ def tail_index(samples, theory, asymptotic: float, tail_fraction, n_boot, seed, 
     )
 
 
-def tail_window(edges, theory_probability, asymptotic_slope, within, visits, min_visits):
+def tail_window(edges, theory_probability, asymptotic_slope, within, roots, min_roots):
     """The bins to fit: from where the theory's local slope stays within ``within`` of its
-    asymptote (in every bin further out), as far as each bin holds at least ``min_visits``
-    copy-steps of the splitting estimate. A boolean mask (bins,), contiguous or empty.
+    asymptote (in every bin further out), as far as each bin's estimate rests on at least
+    ``min_roots`` independent root excursions. A boolean mask (bins,), contiguous or empty.
 
     Fixed by the theory and by how much data each bin holds, never by the estimate's values.
     The local slope of bin i is taken between bins i - 1 and i + 1 (on the way out of the
@@ -74,13 +74,13 @@ def tail_window(edges, theory_probability, asymptotic_slope, within, visits, min
     start = far.nonzero()[0][-1] + 1 if far.any() else 1
     window = np.zeros(local.size, dtype=bool)
     for i in range(start, local.size - 1):
-        if visits[i] < min_visits:
+        if roots[i] < min_roots:
             break
         window[i] = True
     return window
 
 
-def tail_slope(split, theory, asymptotic_slope, within, min_visits, n_boot, seed, n_sigma=4.0):
+def tail_slope(split, theory, asymptotic_slope, within, min_roots, n_boot, seed, n_sigma=4.0):
     """Power-law slope of the stationary density far out, from a splitting estimate.
 
     The window is ``tail_window``; the slope is fitted (``tails.power_law_slope``) to the mean
@@ -93,15 +93,17 @@ def tail_slope(split, theory, asymptotic_slope, within, min_visits, n_boot, seed
     ----------
     split : dict
         ``splitting.tail_splitting``'s output: ``edges``, ``probability`` (replicates, bins),
-        ``visits``.
+        ``roots``, ``visits``.
     theory : StationaryDensity
         The density of the same experiment.
     asymptotic_slope : float
         The paper's exponent of ``p(v) ~ |v|^slope`` (``density.tail_exponent``).
     within : float
         Largest distance of the theory's local slope from the asymptote inside the window.
-    min_visits : int
-        Fewest copy-steps (all replicates together) in a bin of the window.
+    min_roots : int
+        Fewest root excursions (all replicates together) behind a bin of the window: far
+        bins reached by few of them are underestimated on average (the estimate of a bin is
+        a sum of rare, large contributions), which steepens the fitted slope.
     n_boot : int
         Bootstrap resamples of the replicates.
     seed : int
@@ -117,7 +119,7 @@ def tail_slope(split, theory, asymptotic_slope, within, min_visits, n_boot, seed
     edges, prob = split["edges"], np.asarray(split["probability"])
     expected_prob = tails.bin_probability(theory, edges)
     window = tail_window(
-        edges, expected_prob, asymptotic_slope, within, split["visits"].sum(axis=0), min_visits
+        edges, expected_prob, asymptotic_slope, within, split["roots"].sum(axis=0), min_roots
     )
     claim = f"Tail slope of the stationary density, D = {theory.depth}, T = {theory.temperature:g}"
     statistic = "|fitted slope of log p(|v|) in the asymptotic window - theory's fitted slope|"
@@ -165,6 +167,7 @@ def tail_slope(split, theory, asymptotic_slope, within, min_visits, n_boot, seed
         tail_probability_reached=float(tail_reached.mean()),
         theory_tail_probability_reached=float(tails.survival(theory, window_edges[-2:-1])[0]),
         visits_in_window=int(split["visits"][:, lo:hi].sum()),
+        fewest_roots_in_window=int(split["roots"][:, lo:hi].sum(axis=0).min()),
     )
 
 
@@ -185,7 +188,7 @@ def splitting_against_plain(split, samples, tail_probabilities, n_sigma=4.0):
     tail_probabilities : sequence of float
         Where to compare, as plain tail probabilities.
     n_sigma : float
-        Largest |z| that passes, at every point.
+        Largest ``|z|`` that passes, at every point.
 
     Returns
     -------

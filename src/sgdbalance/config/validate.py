@@ -29,7 +29,7 @@ MAX_STEPS = 1e12
 # burn_in is an integer in sweeps but a time in experiments).
 INTEGER_KEYS = frozenset(
     ["batch", "bins", "count", "d_in", "d_out", "data_seed", "depth", "draws", "jobs", "keep",
-     "min_visits", "n", "n_boot", "n_cells", "n_checkpoints", "n_probe", "n_runs", "n_states",
+     "min_roots", "n", "n_boot", "n_cells", "n_checkpoints", "n_probe", "n_runs", "n_states",
      "n_tail", "replicates", "sample_every", "seed", "splits", "steps", "theory_draws", "width"]
 )  # fmt: skip
 # Checks that read a sweep, and the sweep kind each needs.

@@ -1,4 +1,4 @@
-"""Stationary tails by splitting: RESTART on levels of |v| for the SGF of a diagonal network.
+"""Stationary tails by splitting: RESTART on levels of ``|v|`` for the SGF of a diagonal network.
 
 Plain simulation sees ``P(|v| > x)`` down to about one over its number of samples. RESTART
 (Villén-Altamirano & Villén-Altamirano 1991) reaches far below at the same cost: a trajectory
@@ -37,7 +37,7 @@ SUBSTEPS_PER_CALL = kernels.MAX_SUBSTEPS // 10  # see _sgf_step
 
 @dataclass(frozen=True)
 class SplittingParams:
-    """Levels, splitting factor, replicates and the |v| bins of a RESTART estimate.
+    """Levels, splitting factor, replicates and the ``|v|`` bins of a RESTART estimate.
 
     Levels are geometric, ``first * factor**l`` for ``l = 0 .. count - 1``; a copy born on
     crossing level l dies below level l - 1 (below ``first / factor`` for l = 0). Choose the
@@ -47,7 +47,7 @@ class SplittingParams:
     Attributes
     ----------
     first : float
-        Lowest level of |v|, typically near the 0.9 quantile of the stationary density.
+        Lowest level of ``|v|``, typically near the 0.9 quantile of the stationary density.
     factor : float
         Ratio of successive levels, > 1.
     count : int
@@ -63,7 +63,7 @@ class SplittingParams:
     seed : int
         Seed of the replicates' streams (``rng.run_keys``).
     bins : tuple
-        ``(lo, hi, n)``: n log-spaced bins of |v| on [lo, hi].
+        ``(lo, hi, n)``: n log-spaced bins of ``|v|`` on [lo, hi].
     dt : float, optional
         Step of the SGF between the points where copies split and time is recorded; the
         experiment's by default. It must resolve the shortest excursion the levels reach:
@@ -112,12 +112,19 @@ class SplittingParams:
 
 
 @njit(cache=True, inline="always")
-def _record(occupation, visits, rep, a, weight, log_lo, inv_log_width, bins):
-    """Add ``weight`` (a copy's weight times its step) to the bin of ``a = |v|``."""
+def _record(occupation, visits, roots, last_root, rep, a, weight, root, log_lo, inv_log_width,
+            bins):  # fmt: skip
+    """Add ``weight`` (a copy's weight times its step) to the bin of ``a = |v|``; count the
+    visit, and the root excursion (the main run's climb past the first level that the copy
+    descends from) if it is new to the bin. Copies of one root run one after another
+    (depth first), so a change of root is a new one."""
     pos = np.int64(-1) if a <= 0.0 else np.int64(math.floor((math.log(a) - log_lo) * inv_log_width))
     slot = 0 if pos < 0 else (bins + 1 if pos >= bins else pos + 1)
     occupation[rep, slot] += weight
     visits[rep, slot] += 1
+    if last_root[slot] != root:
+        last_root[slot] = root
+        roots[rep, slot] += 1
 
 
 @njit(cache=True, inline="always")
@@ -143,10 +150,12 @@ def _sgf_step(U, c, v, big, state, data, m, h, temp, max_rel, g_int, em2, prefix
 
 @njit(cache=True, parallel=True)
 def _restart(U0, keys, m, h, temp, max_rel, burn_steps, main_steps, up, down, weights, splits,
-             log_lo, inv_log_width, occupation, visits, copy_steps, max_copy_steps):  # fmt: skip
-    """RESTART for every replicate; fills ``occupation``, ``visits`` (replicates, bins + 2:
-    under, bins, over) and ``copy_steps`` (replicates,). Returns each replicate's deepest stack,
-    -1 where a copy ran away (no fall below its level within ``max_copy_steps``) or diverged."""
+             log_lo, inv_log_width, occupation, visits, roots, copy_steps,
+             max_copy_steps):  # fmt: skip
+    """RESTART for every replicate; fills ``occupation``, ``visits``, ``roots`` (replicates,
+    bins + 2: under, bins, over) and ``copy_steps`` (replicates,). Returns each replicate's
+    deepest stack, -1 where a copy ran away (no fall below its level within
+    ``max_copy_steps``) or diverged."""
     n_rep = keys.size
     n_levels = up.size
     slots = 2 + n_levels * (splits - 1)
@@ -165,6 +174,9 @@ def _restart(U0, keys, m, h, temp, max_rel, burn_steps, main_steps, up, down, we
         g_int = np.zeros(slots)
         em2 = np.zeros(slots)
         prefix = np.empty(U0.shape[1])
+        root = np.zeros(slots, np.int64)  # the root excursion each copy descends from
+        last_root = np.full(bins + 2, -1)
+        n_roots = np.int64(-1)
         U[0] = U0
         state[0] = keys[rep]
         v[0], big[0] = kernels._value(U, 0)
@@ -205,19 +217,23 @@ def _restart(U0, keys, m, h, temp, max_rel, burn_steps, main_steps, up, down, we
                 continue
             # Climb: at each level crossed, this copy goes on and splits - 1 new ones start.
             while level[c] < n_levels and a >= up[level[c]]:
+                if level[c] == 0:  # the main run climbs past the first level: a new root
+                    n_roots += 1
+                    root[c] = n_roots
                 level[c] += 1
                 for _ in range(splits - 1):
                     top += 1
                     U[top] = U[c]
                     v[top], big[top] = v[c], big[c]
                     state[top] = bits(state, c)  # a fresh stream, drawn from the parent's
+                    root[top] = root[c]
                     level[top] = level[c]
                     birth[top] = level[c]
                     age[top] = 0
                     fresh[top] = True
             deepest[rep] = max(deepest[rep], top)
-            _record(occupation, visits, rep, a, weights[level[c]] * h, log_lo, inv_log_width,
-                    bins)  # fmt: skip
+            _record(occupation, visits, roots, last_root, rep, a, weights[level[c]] * h,
+                    root[c] if level[c] > 0 else -2, log_lo, inv_log_width, bins)  # fmt: skip
     return deepest
 
 
@@ -228,7 +244,7 @@ def tail_splitting(
     split: SplittingParams,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Stationary probabilities of |v| in log-spaced bins, by RESTART, per replicate.
+    """Stationary probabilities of ``|v|`` in log-spaced bins, by RESTART, per replicate.
 
     The dynamics is that of ``ensemble`` (an SGF ensemble: depth, width, T, dt, relative
     sub-step, initial factors); its ``n_runs``, ``time`` and ``burn_in`` are replaced by the
@@ -251,9 +267,12 @@ def tail_splitting(
         ``edges`` (bins + 1,); ``probability`` (replicates, bins): weighted time in each bin
         over the main trajectory's time, an unbiased estimate of the stationary probability;
         ``under``, ``over`` (replicates,): the same below and above the bins; ``visits``
-        (replicates, bins): copy-steps recorded in each bin (how much data stands behind each
-        estimate); ``levels``; ``main_steps``, ``copy_steps`` (replicates,): the cost;
-        ``deepest`` (replicates,): the largest number of pending copies.
+        (replicates, bins): copy-steps recorded in each bin; ``roots`` (replicates, bins):
+        distinct root excursions (climbs of the main run past the first level) whose copies
+        reached the bin, the independent contributions behind each estimate (visits at
+        level 0, below the first level, count as one root); ``levels``; ``main_steps``,
+        ``copy_steps`` (replicates,): the cost; ``deepest`` (replicates,): the largest number
+        of pending copies.
     """
     p, s = ensemble, split
     if p.method != "sgf":
@@ -273,6 +292,7 @@ def tail_splitting(
     keys = run_keys(s.seed, range(s.replicates))
     occupation = np.zeros((s.replicates, int(n_bins) + 2))
     visits = np.zeros((s.replicates, int(n_bins) + 2), np.int64)
+    roots = np.zeros((s.replicates, int(n_bins) + 2), np.int64)
     copy_steps = np.zeros(s.replicates, np.int64)
     deepest = np.zeros(s.replicates, np.int64)
     U0 = np.array(p.path_factors, dtype=float)
@@ -282,7 +302,7 @@ def tail_splitting(
             deepest[part] = _restart(
                 U0, keys[part], moments, p.step, p.temperature, p.max_relative_step, burn_steps,
                 main_steps, up, down, weights, s.splits, np.log(lo), inv_log_width,
-                occupation[part], visits[part], copy_steps[part], s.max_copy_steps,
+                occupation[part], visits[part], roots[part], copy_steps[part], s.max_copy_steps,
             )  # fmt: skip
         if (deepest[part] < 0).any():
             bad = first + int(np.argmax(deepest[part] < 0))
@@ -299,6 +319,7 @@ def tail_splitting(
         "under": occupation[:, 0] / total_time,
         "over": occupation[:, -1] / total_time,
         "visits": visits[:, 1:-1],
+        "roots": roots[:, 1:-1],
         "levels": levels,
         "main_steps": np.full(s.replicates, burn_steps + main_steps, np.int64),
         "copy_steps": copy_steps,
