@@ -80,6 +80,10 @@ def check_spec(wildcards):
     return config["checks"][wildcards.check]
 
 
+def splitting_spec(wildcards):
+    return config["splitting"][wildcards.splitting]
+
+
 def splitting_dataset(wildcards):
     experiment = config["splitting"][wildcards.splitting]["experiment"]
     return f"results/data/{config['experiments'][experiment]['dataset']}.npz"

@@ -92,5 +92,7 @@ rule splitting:
     resources:
         runtime=60,
         mem_mb=2000,
+    params:
+        splitting=splitting_spec,
     script:
         "../../scripts/split.py"
