@@ -9,16 +9,19 @@ from .common import STYLE
 
 
 def _splitting_density(ax, split: dict, record: dict, color):
-    """The splitting estimate of p(|v|) as a band of 2 standard errors over the bins every
-    replicate reached, and its fitted slope as a dashed black line over the fit's window."""
+    """The splitting estimate of p(|v|) as a band of 2 standard errors (above the mean; its
+    mirror on the log axis below) over the bins every replicate reached, and its fitted slope
+    as a dashed black line over the fit's window."""
     edges, prob = split["edges"], split["probability"]
     centre = np.sqrt(edges[1:] * edges[:-1])
     width = np.diff(edges)
     mean = prob.mean(axis=0) / width
     se = prob.std(axis=0, ddof=1) / np.sqrt(prob.shape[0]) / width
     keep = (prob > 0).all(axis=0)
-    ax.fill_between(centre[keep], np.maximum(mean - 2 * se, 1e-3 * mean)[keep],
-                    (mean + 2 * se)[keep], color=color, alpha=0.35, lw=0)  # fmt: skip
+    upper = mean + 2 * se
+    # Symmetric on the log axis (mean^2 / upper), so a wide band does not plunge to zero.
+    ax.fill_between(centre[keep], (mean**2 / upper)[keep], upper[keep], color=color, alpha=0.35,
+                    lw=0)  # fmt: skip
     if "slope" in record["details"]:
         d = record["details"]
         lo, hi = d["window"]
@@ -94,7 +97,7 @@ def tail_panels(panels: list[tuple], fits: list[list[dict]], moments, splits=())
         ax.set_ylabel("$p(|v|)$")
         title = f"SGF, $T = {panels[0][1].temperature:g}$; dots: simulation"
         if splits:
-            title += ";\nbands: splitting, 2 s.e.; fit [95 % bootstrap]"
+            title += ";\nbands: splitting, mean + 2 s.e.; fit [95 % bootstrap]"
         ax.set_title(title, fontsize=7)
         ax.legend(fontsize=5.5, loc="upper right" if splits else "lower left")
         ax2.set_xlabel("threshold $u$")
