@@ -184,3 +184,20 @@ def test_a_count_written_as_a_float_is_named(config):
     validate(copy.deepcopy(bad), SCHEMA)
     with pytest.raises(ConfigError, match=r"experiments\.balance_sgd\.depth = 1.0 must be an int"):
         check_config(bad)
+
+
+@pytest.mark.parametrize(
+    ("section", "name", "key", "value", "message"),
+    [
+        ("splitting", "split_D1", "experiment", "balance_gd", r"must name an sgf experiment"),
+        ("splitting", "split_D1", "dt", 0.5, r"split_D1\.dt = 0\.5 must be in \(0, eta\]"),
+        ("splitting", "split_D1", "factor", 1.0, r"split_D1: factor must be > 1, got 1\.0"),
+        ("checks", "splitting_plain_D1", "experiment", "tail_D2", r"must be the experiment of"),
+        ("checks", "tail_slope_D1", "splitting", "nowhere", r"is not among splitting"),
+    ],
+)
+def test_splitting_entries_and_their_checks_are_named(config, section, name, key, value, message):
+    bad = copy.deepcopy(config)
+    bad[section][name][key] = value
+    with pytest.raises(ConfigError, match=message):
+        check_config(bad)
