@@ -213,7 +213,7 @@ def jobs_of(target, cwd) -> set[str]:
             "fig5",
             {"data", "train", "merge_parts", "theory", "train_network", "fig5_tails_render"}
             | {"fig5_stability_render", "fig5_scaling_render", "fig5_diagonal_scaling_render"}
-            | {"fig5"},
+            | {"splitting", "check", "fig5"},  # the tail_slope checks Fig. 5 left draws
         ),
         ("table1", {"data", "table1_render", "table1"}),
         (

@@ -179,9 +179,17 @@ def check_splitting(config: dict) -> None:
                 f"{key}.dt = {spec['dt']} must be in (0, eta] = (0, {experiment['eta']}]"
             )
         try:
-            splitting_params(config, name)
-        except ValueError as err:
+            ensemble, split = splitting_params(config, name)
+        except (ValueError, OverflowError) as err:
             raise ConfigError(f"{key}: {err}") from None
+        dt = split.dt or ensemble.step
+        for what in ("time", "burn_in"):
+            steps = getattr(split, what) / dt
+            if not (steps <= MAX_STEPS and (what == "burn_in" or steps >= 1)):
+                raise ConfigError(
+                    f"{key}.{what} = {getattr(split, what)} is {steps:.3g} steps of dt = {dt}; "
+                    f"allowed: {'1' if what == 'time' else '0'} to {MAX_STEPS:.0e} steps"
+                )
 
 
 def check_checks(config: dict) -> None:
@@ -266,13 +274,17 @@ def _check_scaling_simulation(experiments: dict, key: str, c: dict) -> None:
     series = [experiments[name] for name in c["experiments"]]
     if any(e["method"] != "sgf" for e in series) or len({e["dataset"] for e in series}) != 1:
         raise ConfigError(f"{key}: the experiments need method sgf and one dataset")
-    curve = [experiments[n] for n in c["experiments"] if n not in (c["collapse"], c["concentrate"])]
-    ratios = {round(e.get("width", 1) * e["batch"] / (e["depth"] * e["eta"]), 9) for e in curve}
+    names = [n for n in c["experiments"] if n not in (c["collapse"], c["concentrate"])]
+    curve = [experiments[n] for n in names]
     depths = [e["depth"] for e in curve]
-    if len(curve) < 2 or len(ratios) != 1 or depths != sorted(set(depths)) or min(depths) < 1:
+    if len(curve) < 2 or depths != sorted(set(depths)) or min(depths) < 1:
         raise ConfigError(
-            f"{key}: the curve's experiments need one d/(D T) and increasing depths D >= 1"
+            f"{key}: the curve's experiments {names} need increasing depths D >= 1, got {depths}"
         )
+    ratios = [e.get("width", 1) * e["batch"] / (e["depth"] * e["eta"]) for e in curve]
+    if len({round(r, 9) for r in ratios}) != 1:
+        shown = ", ".join(f"{n}: {r:g}" for n, r in zip(names, ratios, strict=True))
+        raise ConfigError(f"{key}: the curve's experiments need one d/(D T), got {shown}")
 
 
 def _check_single_check(config: dict, key: str, c: dict) -> None:

@@ -96,7 +96,10 @@ class SplittingParams:
             (self.time > 0 and self.burn_in >= 0, "need time > 0 and burn_in >= 0"),
             (0 < lo < hi and n >= 2, f"bins need 0 < lo < hi and n >= 2, got {self.bins!r}"),
             (self.dt is None or self.dt > 0, f"dt must be > 0, got {self.dt!r}"),
-        ]
+            (math.isfinite(self.first * self.factor ** (self.count - 1)),
+             f"the top level first * factor^(count - 1) overflows: {self.first!r}, "
+             f"{self.factor!r}, {self.count!r}"),
+        ]  # fmt: skip
         for ok, message in problems:
             if not ok:
                 raise ValueError(message)
