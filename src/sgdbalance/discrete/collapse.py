@@ -135,7 +135,7 @@ def _expected_log_exponential(c: float) -> float:
         return 0.0
     if abs(c) < 1 / 40:
         total, term, j = 0.0, 1.0, 1
-        while j < 1 / abs(c):
+        while j * abs(c) < 1:  # j < 1/|c| without overflowing for a subnormal c
             term = c if j == 1 else -term * (j - 1) * c
             total += term
             if abs(term) <= 1e-17 * abs(total):  # <=: both underflow to 0 for tiny c
