@@ -64,10 +64,10 @@ def tail_window(edges, theory_probability, asymptotic_slope, within, roots, min_
     The local slope of bin i is taken between bins i - 1 and i + 1 (on the way out of the
     bulk it may cross the asymptote: only where it stays close counts).
     """
-    edges = np.asarray(edges, dtype=float)
-    log_centre = np.log(np.sqrt(edges[1:] * edges[:-1]))
+    centre, density = tails.bin_density(edges, theory_probability)
+    log_centre = np.log(centre)
     with np.errstate(divide="ignore"):
-        log_density = np.log(np.asarray(theory_probability) / np.diff(edges))
+        log_density = np.log(density)
     local = np.full(log_centre.size, np.nan)
     local[1:-1] = (log_density[2:] - log_density[:-2]) / (log_centre[2:] - log_centre[:-2])
     far = np.isfinite(local) & (np.abs(local - asymptotic_slope) > within)

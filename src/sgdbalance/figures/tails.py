@@ -12,11 +12,9 @@ def _splitting_density(ax, split: dict, record: dict, color):
     """The splitting estimate of p(|v|) as a band of 2 standard errors (above the mean; its
     mirror on the log axis below) over the bins every replicate reached, and its fitted slope
     as a dashed black line over the fit's window."""
-    edges, prob = split["edges"], split["probability"]
-    centre = np.sqrt(edges[1:] * edges[:-1])
-    width = np.diff(edges)
-    mean = prob.mean(axis=0) / width
-    se = prob.std(axis=0, ddof=1) / np.sqrt(prob.shape[0]) / width
+    prob = split["probability"]
+    centre, mean = tails.bin_density(split["edges"], prob.mean(axis=0))
+    se = tails.bin_density(split["edges"], prob.std(axis=0, ddof=1) / np.sqrt(prob.shape[0]))[1]
     keep = (prob > 0).all(axis=0)
     upper = mean + 2 * se
     # Symmetric on the log axis (mean^2 / upper), so a wide band does not plunge to zero.

@@ -86,6 +86,19 @@ def _move(U, r, delta, keep, prefix):
 
 
 @njit(cache=True, inline="always")
+def sgf_terms(v, m):
+    """``g(v) = alpha1 v^2 - 2 alpha2 v + alpha3`` and the SGF drift ``2 (beta1 v - beta2)``."""
+    return m[0] * v * v - 2.0 * m[1] * v + m[2], 2.0 * (m[3] * v - m[4])
+
+
+@njit(cache=True, inline="always")
+def sgf_scale(g_v, drift, largest, h, temp, q):
+    """Typical move of a factor over an SGF step h (drift and noise, times ``largest^q``, q =
+    (D-1)/(D+1)); the step takes about ``(scale / max_rel)^2`` sub-steps."""
+    return (h * abs(drift) + math.sqrt(4.0 * temp * g_v * h)) * largest**q
+
+
+@njit(cache=True, inline="always")
 def _step(
     U,
     r,
@@ -115,11 +128,10 @@ def _step(
         q = (depth - 1) / (depth + 1)
         remaining = h
         for _ in range(MAX_SUBSTEPS):
-            g_v = a1 * v * v - 2.0 * a2 * v + a3
-            drift = 2.0 * (b1 * v - b2)
+            g_v, drift = sgf_terms(v, m)
             hs = remaining
             if depth >= 1:
-                scale = (h * abs(drift) + math.sqrt(4.0 * temp * g_v * h)) * largest**q
+                scale = sgf_scale(g_v, drift, largest, h, temp, q)
                 if scale > 0.0:
                     hs = min(remaining, h * (max_rel / scale) ** 2)
             noise = math.sqrt(4.0 * temp * g_v * hs)

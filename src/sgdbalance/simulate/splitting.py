@@ -139,11 +139,8 @@ def _sgf_step(U, c, v, big, state, data, m, h, temp, max_rel, g_int, em2, prefix
     depth = U.shape[2] - 1
     k = 1
     if depth >= 1:
-        g_v = m[0] * v * v - 2.0 * m[1] * v + m[2]
-        drift = 2.0 * (m[3] * v - m[4])
-        scale = (h * abs(drift) + math.sqrt(4.0 * temp * g_v * h)) * big ** (
-            (depth - 1) / (depth + 1)
-        )
+        g_v, drift = kernels.sgf_terms(v, m)
+        scale = kernels.sgf_scale(g_v, drift, big, h, temp, (depth - 1) / (depth + 1))
         k = max(1, math.ceil((scale / max_rel) ** 2 / SUBSTEPS_PER_CALL))
     for _ in range(k):
         v, big = kernels._step(U, c, v, big, state, data, m, kernels.SGF, h / k, temp, 1, 1.0,
@@ -284,9 +281,8 @@ def tail_splitting(
         p = dataclasses.replace(p, dt=s.dt)
     m = Moments.of_samples(np.asarray(x, float), np.asarray(y, float))
     moments = np.array([m.alpha1, m.alpha2, m.alpha3, m.beta1, m.beta2])
-    levels = s.levels
-    up = levels
-    down = np.concatenate([[levels[0] / s.factor], levels[:-1]])
+    up = s.levels
+    down = np.concatenate([[up[0] / s.factor], up[:-1]])
     weights = float(s.splits) ** -np.arange(s.count + 1)
     burn_steps = int(round(s.burn_in / p.step))
     main_steps = int(round(s.time / p.step))
@@ -323,7 +319,7 @@ def tail_splitting(
         "over": occupation[:, -1] / total_time,
         "visits": visits[:, 1:-1],
         "roots": roots[:, 1:-1],
-        "levels": levels,
+        "levels": up,
         "main_steps": np.full(s.replicates, burn_steps + main_steps, np.int64),
         "copy_steps": copy_steps,
         "deepest": deepest,

@@ -28,6 +28,7 @@ _NAMES = {
     "hill_bootstrap": "tails",
     "theory_hill": "tails",
     "bin_probability": "tails",
+    "bin_density": "tails",
     "power_law_slope": "tails",
     "table1": "table",
 }

@@ -164,13 +164,17 @@ def bin_probability(density: StationaryDensity, edges) -> np.ndarray:
     return s[:-1] - s[1:]
 
 
+def bin_density(edges, probability) -> tuple[np.ndarray, np.ndarray]:
+    """``(centre, density)`` of log-spaced bins of ``|v|``: each bin's geometric centre, and
+    its mass (``probability``, shape (..., bins)) over its width."""
+    edges = np.asarray(edges, dtype=float)
+    return np.sqrt(edges[1:] * edges[:-1]), np.asarray(probability, dtype=float) / np.diff(edges)
+
+
 def power_law_slope(edges, probability) -> float:
     """Least-squares slope of ``log p(|v|)`` against ``log|v|`` over log-spaced bins.
 
-    ``probability`` (bins,) is the mass in each bin; the density is that mass over the bin's
-    width, placed at the bin's geometric centre.
+    ``probability`` (bins,) is the mass in each bin (``bin_density`` turns it into a density).
     """
-    edges = np.asarray(edges, dtype=float)
-    centre = np.sqrt(edges[1:] * edges[:-1])
-    log_density = np.log(np.asarray(probability, dtype=float) / np.diff(edges))
-    return float(np.polyfit(np.log(centre), log_density, 1)[0])
+    centre, density = bin_density(edges, probability)
+    return float(np.polyfit(np.log(centre), np.log(density), 1)[0])
