@@ -16,10 +16,9 @@ def _splitting_density(ax, split: dict, record: dict, color):
     centre, mean = tails.bin_density(split["edges"], prob.mean(axis=0))
     se = tails.bin_density(split["edges"], prob.std(axis=0, ddof=1) / np.sqrt(prob.shape[0]))[1]
     keep = (prob > 0).all(axis=0)
-    upper = mean + 2 * se
+    upper = mean[keep] + 2 * se[keep]
     # Symmetric on the log axis (mean^2 / upper), so a wide band does not plunge to zero.
-    ax.fill_between(centre[keep], (mean**2 / upper)[keep], upper[keep], color=color, alpha=0.35,
-                    lw=0)  # fmt: skip
+    ax.fill_between(centre[keep], mean[keep] ** 2 / upper, upper, color=color, alpha=0.35, lw=0)
     if "slope" in record["details"]:
         d = record["details"]
         lo, hi = d["window"]
