@@ -11,6 +11,7 @@ and GD rates, and the peak memory of the process.
 """
 
 import argparse
+import os
 import platform
 import resource
 import time
@@ -23,6 +24,16 @@ from sgdbalance.simulate.ensemble import EnsembleParams, balanced_init, simulate
 
 CASES = [(1, 1), (1, 8), (3, 1), (3, 8)]  # (paper depth D, batch S)
 ETA = 0.01
+
+
+def machine() -> str:
+    """The processor's model name (Linux) or architecture, and its logical cores."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
+    except (OSError, StopIteration):
+        model = platform.processor() or platform.machine()
+    return f"{model} ({os.cpu_count()} logical cores, {platform.system()})"
 
 
 def timed(fn, min_seconds):
@@ -116,8 +127,8 @@ def main():
         np.random.default_rng(np.random.SeedSequence(1)),
     )
     print(
-        f"# {platform.processor() or platform.machine()}, {numba.config.NUMBA_NUM_THREADS} "
-        f"threads, numpy {np.__version__}, numba {numba.__version__}; {runs} runs, N = 10^4; "
+        f"# {machine()}, engine on {numba.config.NUMBA_NUM_THREADS} threads, numpy on one; "
+        f"numpy {np.__version__}, numba {numba.__version__}; {runs} runs, N = 10^4; "
         "rates in sample-gradients/s (run-steps x S)"
     )
     for depth, batch in CASES:

@@ -87,6 +87,7 @@ def test_balance_identity_is_sensitive_to_a_wrong_law(dataset):
         ("sgd", 3, 1, 1, 0.2),  # the unrolled D = 3 update
         ("sgd", 1, 1, 3, 0.2),
         ("sgd", 3, 2, 2, 0.2),
+        ("sgd", 3, 1, 8, 0.2),  # the benchmark's S = 8: indices in pairs
         ("gd", 2, 1, 1, 0.2),
         ("gd_iso", 1, 2, 1, 0.2),
         ("sgf", 0, 1, 1, 0.2),
@@ -139,6 +140,28 @@ def test_any_split_of_runs_steps_or_threads_gives_the_same_bits(dataset, method,
         assert whole.keys() == other.keys()
         for key in whole:
             np.testing.assert_array_equal(whole[key], other[key], err_msg=key)
+
+
+@pytest.mark.parametrize("method", ["sgd", "sgf", "gd"])
+def test_recording_v_only_keeps_the_same_bits_split_any_way(dataset, method, monkeypatch):
+    x, y = dataset
+    p = params(method=method, depth=2, init=(1.0, 0.8, 0.6), n_runs=100, time=1.0, dt=0.01,
+               burn_in=0.2, n_checkpoints=30)  # fmt: skip
+    full = simulate(x, y, p)
+    lean = simulate(x, y, dataclasses.replace(p, record="v"))
+    monkeypatch.setattr("sgdbalance.simulate.ensemble.STEPS_PER_CALL", 7)
+    parts = merge([simulate(x, y, dataclasses.replace(p, record="v"), runs=r)
+                   for r in (range(41, 100), range(41))])  # fmt: skip
+    dropped = {"v_paths", "imbalance", "norm2", "g_integral", "em_second_order"}
+    for out in (lean, parts):
+        assert out.keys() == full.keys() - dropped
+        for key in out:
+            np.testing.assert_array_equal(out[key], full[key], err_msg=key)
+
+
+def test_an_unknown_record_is_named():
+    with pytest.raises(ValueError, match="record must be one of"):
+        params(record="paths")
 
 
 def test_seed_determines_the_result(dataset):

@@ -25,7 +25,7 @@ from ..theory.moments import Moments
 from . import collapse
 from .batches import batch_means
 
-CHUNK_RUNS = 8192  # runs per engine call: bounds the memory of the checkpoint records
+CHUNK_RUNS = 8192  # runs per engine call: bounds the memory of the checkpoint records of v
 
 
 def _seed(seed: int, *position: int) -> int:
@@ -81,7 +81,7 @@ def collapse_drift(x, y, p: CollapseDriftParams, progress: Callable | None = Non
         params = EnsembleParams(
             method="sgd", depth=1, eta=eta, batch=p.batch, n_runs=p.n_runs,
             seed=_seed(p.seed, i), time=p.steps * eta, init=(2 * a, a), n_checkpoints=40,
-            diverge_at=1.0,
+            diverge_at=1.0, record="v",
         )  # fmt: skip
         rates = []
         for runs in _chunks(p.n_runs):
@@ -155,7 +155,7 @@ def kesten_tails(x, y, p: KestenTailsParams, progress: Callable | None = None) -
             method="sgd", depth=0, eta=eta, batch=batch, n_runs=p.n_runs,
             seed=_seed(p.seed, i), time=p.steps * eta, burn_in=p.burn_in * eta,
             init=(p.init_v,), n_checkpoints=p.n_checkpoints, diverge_at=1e150,
-            sample_every=p.steps,
+            sample_every=p.steps, record="v",
         )  # fmt: skip
         runs_kept, values_kept, count, lost = [], [], 0, 0
         for runs in _chunks(p.n_runs):
@@ -262,7 +262,7 @@ def divergence_map(p: DivergenceMapParams, progress: Callable | None = None) -> 
                 params = EnsembleParams(
                     method="sgd", depth=1, eta=t * s, batch=s, n_runs=p.n_runs,
                     seed=_seed(p.seed, 0, b, j, i), time=p.steps * t * s,
-                    init=balanced_init(v_star, 1), n_checkpoints=2,
+                    init=balanced_init(v_star, 1), n_checkpoints=2, record="v",
                 )  # fmt: skip
                 fraction[b, j, i] = simulate(x, y, params)["diverged"].mean()
             done += 1

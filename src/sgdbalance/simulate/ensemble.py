@@ -28,6 +28,7 @@ from .params import EnsembleParams
 from .rng import run_keys
 
 STEPS_PER_CALL = 2000  # steps per kernel call, between progress reports
+RECORDED = ("v", "imbalance", "norm2", "g_integral", "em_second_order")  # (runs, K) each
 
 
 def balanced_init(v0: float, depth: int, width: int = 1) -> tuple:
@@ -142,10 +143,11 @@ def simulate(
     dict of ndarray
         ``first_run``; ``v_final`` (runs,): v at the end, nan if diverged; ``v_paths_final``
         (runs, width): each path's ``v_i`` at the end, nan if diverged; ``diverged`` (runs,);
-        ``checkpoint_steps``, ``checkpoint_time`` (K,); ``v_paths`` (runs, width, K): each
-        path's ``v_i`` at the checkpoints (0 once a run has diverged); ``v``, ``imbalance``
-        (``sum_i u_i^(0)2 - u_i^(D)2``), ``norm2`` (squared norm of all factors),
-        ``g_integral`` (``∫ g(v) dt``), ``em_second_order`` (runs, K); ``hist_edges``
+        ``checkpoint_steps``, ``checkpoint_time`` (K,); ``v`` (runs, K): v at the
+        checkpoints; with ``record="all"`` also ``v_paths`` (runs, width, K): each path's
+        ``v_i`` there (0 once a run has diverged), ``imbalance`` (``sum_i u_i^(0)2 -
+        u_i^(D)2``), ``norm2`` (squared norm of all factors), ``g_integral`` (``∫ g(v)
+        dt``), ``em_second_order`` (runs, K); ``hist_edges``
         (bins+1,), ``hist_counts`` (bins,), ``hist_under``, ``hist_over``; ``n_samples``,
         ``sum_v``, ``sum_v2`` (runs,): the samples of v taken after burn-in.
 
@@ -182,24 +184,25 @@ def simulate(
         "em2": np.zeros(n),
     }
     ck = checkpoint_steps(p.n_steps, p.n_checkpoints)
-    rec = {
-        name: np.zeros((n, ck.size))
-        for name in ("v", "imbalance", "norm2", "g_integral", "em_second_order")
-    }
+    record_all = p.record == "all"
+    kept = RECORDED if record_all else ("v",)
+    rec = {name: np.zeros((n, ck.size) if name in kept else (0, 0)) for name in RECORDED}
     rec["v"][:, 0] = kernels.values(U)
-    v_paths = np.zeros((n, p.width, ck.size))
-    v_paths[:, :, 0] = path_values(U)
-    rec["imbalance"][:, 0] = (U[:, :, 0] ** 2 - U[:, :, -1] ** 2).sum(axis=1)
-    rec["norm2"][:, 0] = (U**2).sum(axis=(1, 2))
+    if record_all:
+        v_paths = np.zeros((n, p.width, ck.size))
+        v_paths[:, :, 0] = path_values(U)
+        rec["imbalance"][:, 0] = (U[:, :, 0] ** 2 - U[:, :, -1] ** 2).sum(axis=1)
+        rec["norm2"][:, 0] = (U**2).sum(axis=(1, 2))
     n_blocks = -(-n // kernels.RUNS_PER_BLOCK)
     counts = np.zeros((n_blocks, p.hist_bins + 2), dtype=np.int64)
     sums = {"sum_v": np.zeros(n), "sum_v2": np.zeros(n), "n_samples": np.zeros(n, np.int64)}
     lo, hi = p.hist_range
     moments = np.array([m.alpha1, m.alpha2, m.alpha3, m.beta1, m.beta2])
     data = np.ascontiguousarray(np.column_stack([x * x, x * y]))
-    # Calls end at every checkpoint (to read the paths there) and every STEPS_PER_CALL steps;
-    # any split of the steps gives the same bits.
-    ends = np.union1d(ck[1:], np.arange(STEPS_PER_CALL, p.n_steps, STEPS_PER_CALL))
+    # Calls end every STEPS_PER_CALL steps and, to read the paths there, at every checkpoint
+    # when all is recorded; any split of the steps gives the same bits.
+    ends = np.union1d(ck[1:] if record_all else [p.n_steps],
+                      np.arange(STEPS_PER_CALL, p.n_steps, STEPS_PER_CALL))  # fmt: skip
     for first, last in zip(np.concatenate([[0], ends[:-1]]), ends, strict=True):
         first, last = int(first), int(last)
         kernels.advance(
@@ -220,6 +223,7 @@ def simulate(
             p.diverge_at,
             first,
             last,
+            record_all,
             ck,
             rec["v"],
             rec["imbalance"],
@@ -236,20 +240,20 @@ def simulate(
             sums["n_samples"],
         )
         j = np.searchsorted(ck, last)
-        if j < ck.size and ck[j] == last:
+        if record_all and j < ck.size and ck[j] == last:
             v_paths[:, :, j] = path_values(U)
         if progress is not None and (last % STEPS_PER_CALL == 0 or last == p.n_steps):
             progress(runs.start, n, last)
     total = counts.sum(axis=0)
+    records = {name: rec[name] for name in kept} | ({"v_paths": v_paths} if record_all else {})
     return {
         "first_run": np.int64(runs.start),
         "v_final": np.where(state["alive"], kernels.values(U), np.nan),
         "v_paths_final": np.where(state["alive"][:, None], path_values(U), np.nan),
-        "v_paths": v_paths,
         "diverged": ~state["alive"],
         "checkpoint_steps": ck,
         "checkpoint_time": ck * p.step,
-        **rec,
+        **records,
         "hist_edges": np.linspace(lo, hi, p.hist_bins + 1),
         "hist_counts": total[1:-1],
         "hist_under": total[0],
@@ -292,7 +296,8 @@ def merge(parts: list[dict]) -> dict:
     parts = sorted(parts, key=lambda part: int(part["first_run"]))
     out = dict(parts[0])
     for key in PER_RUN:
-        out[key] = np.concatenate([part[key] for part in parts])
+        if key in out:  # record="v" keeps no paths, imbalance or norms
+            out[key] = np.concatenate([part[key] for part in parts])
     for key in ("hist_counts", "hist_under", "hist_over"):
         out[key] = np.sum([part[key] for part in parts], axis=0)
     return out

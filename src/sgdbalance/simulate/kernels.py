@@ -12,7 +12,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .draws import S32, bits, index, normal
+from .draws import bits, index, minibatch_sums, normal
 
 SGD, GD, GD_ISO, SGF = 0, 1, 2, 3
 METHOD_CODES = {"sgd": SGD, "gd": GD, "gd_iso": GD_ISO, "sgf": SGF}
@@ -145,19 +145,8 @@ def _step(
         return np.nan, np.nan  # no finite step size reached the end: count the run as diverged
     g_int[r] += (a1 * v * v - 2.0 * a2 * v + a3) * h
     if method == SGD:
-        # Each 64 random bits give two indices (top and bottom 32 bits). data[j] holds
-        # (x_j^2, x_j y_j) side by side: one cache line per sample.
-        s2 = 0.0
-        sxy = 0.0
-        raw = np.uint64(0)
-        for t in range(batch):
-            if t % 2 == 0:
-                raw = bits(state, r)
-                j = index(raw, data.shape[0])
-            else:
-                j = index(raw << S32, data.shape[0])
-            s2 += data[j, 0]
-            sxy += data[j, 1]
+        # data[j] holds (x_j^2, x_j y_j) side by side: one cache line per sample.
+        s2, sxy = minibatch_sums(state, r, data, batch)
         delta = h * 2.0 * (v * (s2 * inv_batch) - sxy * inv_batch)
         return _move(U, r, delta, 1.0 - 2.0 * wd * h, prefix)
     v, largest = _move(U, r, h * 2.0 * (b1 * v - b2), 1.0 - 2.0 * wd * h, prefix)
@@ -264,6 +253,7 @@ def advance(
     diverge_at,
     first_step,
     last_step,
+    record_all,
     ck_steps,
     ck_v,
     ck_imb,
@@ -284,7 +274,8 @@ def advance(
     ``data`` (n, 2) holds ``x^2`` and ``x y`` of the training set. Arrays are updated in
     place: ``U`` (runs, width, D+1); the per-run state ``state`` (the random stream's
     position, starting at the run's key), ``alive``, ``g_int`` and ``em2`` (runs,); the
-    checkpoint arrays ``ck_*`` (runs, K) at the steps ``ck_steps`` (K,); the histogram
+    checkpoint arrays ``ck_*`` (runs, K) at the steps ``ck_steps`` (K,), of which only
+    ``ck_v`` unless ``record_all`` (the others may then have no rows); the histogram
     ``counts`` (blocks, bins + 2: under, bins, over); and the per-run sample sums.
     """
     runs = U.shape[0]
@@ -312,9 +303,10 @@ def advance(
             if record:
                 for r in range(first, stop):
                     ck_v[r, k] = value[r - first]
-                    ck_imb[r, k], ck_norm2[r, k] = _imbalance_and_norm(U, r)
-                    ck_gint[r, k] = g_int[r]
-                    ck_em2[r, k] = em2[r]
+                    if record_all:
+                        ck_imb[r, k], ck_norm2[r, k] = _imbalance_and_norm(U, r)
+                        ck_gint[r, k] = g_int[r]
+                        ck_em2[r, k] = em2[r]
             if sample:
                 for r in range(first, stop):
                     if alive[r]:
