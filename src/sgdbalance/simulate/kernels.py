@@ -44,6 +44,11 @@ def _move(U, r, delta, keep, prefix):
     which changes no bit, without it); ``prefix`` is scratch of length D + 1.
     """
     nf = U.shape[2]
+    if nf == 1 and U.shape[1] == 1:  # D = 0, linear regression (the Kesten sweeps): unrolled
+        u_new = keep * U[r, 0, 0] - delta * (1.0 * 1.0)
+        U[r, 0, 0] = u_new
+        v = 1.0 * u_new
+        return v, abs(v)
     if nf == 2 and U.shape[1] == 1:  # the two-layer scalar model: same operations, unrolled
         u, w = U[r, 0, 0], U[r, 0, 1]
         u_new = keep * u - delta * (1.0 * w)
