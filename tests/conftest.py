@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from workflow_runner import QUICK, snakemake
 
 from sgdbalance.simulate.data import DatasetParams, make_dataset
 from sgdbalance.theory.moments import Moments
@@ -27,3 +28,13 @@ def regression_set():
         return make_dataset(params, np.random.default_rng(seed))
 
     return draw
+
+
+@pytest.fixture(scope="session")
+def quick_build(tmp_path_factory):
+    """The quick config built once, with 2 cores, in a temporary directory: the workflow tests
+    read it and the SLURM run is compared with it."""
+    work = tmp_path_factory.mktemp("quick")
+    result = snakemake("--cores", "2", "--configfile", str(QUICK), cwd=work)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return work

@@ -309,6 +309,7 @@ def test_bad_input_exits_2_names_option_value_and_range_and_writes_nothing(tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_directory", "corrupt.npz", "good.npz"]
 
 
+@pytest.mark.slow
 def test_bad_input_in_a_shell_gives_status_2_and_no_traceback(tmp_path):
     for argv, message in _bad_inputs(tmp_path)[:6]:
         result = subprocess.run([sys.executable, "-m", "sgdbalance.cli", *argv],

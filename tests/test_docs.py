@@ -35,6 +35,7 @@ def documented_members(sub: str) -> dict[str, set[str]]:
     return out
 
 
+@pytest.mark.slow
 def test_html_builds_without_warnings(tmp_path):
     out = tmp_path / "html"
     result = subprocess.run(

@@ -13,7 +13,7 @@ from workflow_runner import BIN, QUICK, ROOT, snakemake
 from sgdbalance.artifact import io, provenance
 
 DATA = "results/data/example.npz"
-PART = "results/train/balance_sgd/part0.npz"  # 228 kB
+PART = "results/train/balance_sgd.npz"  # 228 kB: an ensemble trained in one job
 
 
 def sha256(path) -> str:
@@ -74,9 +74,9 @@ def test_truncated_result_is_named_by_verify_and_rebuilt_by_forcerun(tmp_path):
     verify = [str(BIN / "sgdbalance"), "verify", "--results", str(results), "--root", str(ROOT)]
     found = subprocess.run(verify, capture_output=True, text=True)
     assert found.returncode == 1
-    named = f"{results}/train/balance_sgd/part0.npz: changed ({len(good) // 2} bytes, manifest "
+    named = f"{results}/train/balance_sgd.npz: changed ({len(good) // 2} bytes, manifest "
     assert named + f"{len(good)})" in found.stdout
-    with pytest.raises(ValueError, match="part0.npz: not a readable .npz file"):
+    with pytest.raises(ValueError, match="balance_sgd.npz: not a readable .npz file"):
         io.load_npz(tmp_path / PART)  # what a job reading it would say
 
     # README, "Bad input and faults": snakemake --forcerun <file> rebuilds it (and, without a

@@ -50,6 +50,7 @@ def clean_environment() -> dict:
     return env
 
 
+@pytest.mark.slow
 def test_wheel_holds_every_module_and_data_file(tmp_path):
     # packages.find (pyproject.toml) takes every directory under src/, namespaces included,
     # but ships only the data files package-data lists: a data file left out shows up here.

@@ -230,6 +230,7 @@ def snakemake(workdir, *args) -> str:
     return result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_restored_tree_needs_touch_after_a_fresh_checkout(tmp_path):
     """Snakemake 9 reruns a job whose output is older than its script, metadata or not: a
     restored tree keeps the builder's mtimes, older than the scripts of a fresh checkout.

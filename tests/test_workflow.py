@@ -24,12 +24,8 @@ from workflow_runner import (
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The quick config built once in a temporary directory with 2 cores."""
-    work = tmp_path_factory.mktemp("quick")
-    result = snakemake("--cores", "2", "--configfile", str(QUICK), cwd=work)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return work
+def built(quick_build):
+    return quick_build
 
 
 @pytest.mark.slow
@@ -45,8 +41,11 @@ def test_quick_dag_builds_every_figure_and_passing_check(built):
     assert (
         f"all {len(config['checks'])} checks passed" in (built / "results/verify.txt").read_text()
     )
-    for name in config["experiments"]:
-        assert "done in" in (built / f"logs/train/{name}/part0.log").read_text()
+    for name, spec in config["experiments"].items():
+        log = (
+            f"logs/train/{name}/part0.log" if spec.get("jobs", 1) > 1 else f"logs/train/{name}.log"
+        )
+        assert "done in" in (built / log).read_text()
     for name in config["networks"]:
         assert "done in" in (built / f"logs/networks/{name}.log").read_text()
     claims = (built / "results/claims.md").read_text()
@@ -88,10 +87,10 @@ def test_split_into_jobs_gives_the_same_bits(built, tmp_path):
 
 @pytest.mark.slow
 def test_one_core_gives_the_same_bits(built, tmp_path):
-    targets = ["fig1", "fig2", "table1", "results/claims/law_of_balance.json"]
+    targets = ["fig1", "table1", "results/claims/law_of_balance.json"]
     result = snakemake("--cores", "1", *targets, "--configfile", str(QUICK), cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert assert_same_results(tmp_path, built, (".json", ".npz", ".csv", ".pdf", ".png")) > 15
+    assert assert_same_results(tmp_path, built, (".json", ".npz", ".csv", ".pdf", ".png")) > 10
 
 
 @pytest.mark.slow
@@ -183,35 +182,54 @@ def test_report_groups_results_by_paper_figure(built):
     assert f"the {n_tail} largest" in " ".join(kesten["caption"].split())
 
 
-def test_dry_run_lists_every_stage(tmp_path):
-    result = snakemake("-n", "--forceall", "--configfile", str(QUICK), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr[-2000:]
-    stages = ("data", "train", "merge_parts", "theory", "check", "fig1_render", "verify")
-    for rule in stages:
-        assert f"rule {rule}:" in result.stdout, rule
+DRY_TARGETS = ("all", "fig1", "fig2", "fig3", "fig4", "fig5", "table1", "fig_discrete")
 
 
-def jobs_of(target, cwd) -> set[str]:
-    """The rules a dry run of ``target`` (everything forced) would run."""
-    result = snakemake("-n", "--forceall", target, "--configfile", str(QUICK), cwd=cwd)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return set(re.findall(r"^(?:local)?rule (\w+):", result.stdout, flags=re.MULTILINE))
+@pytest.fixture(scope="module")
+def dry_runs(tmp_path_factory):
+    """The stdout of a dry run (everything forced) of each of DRY_TARGETS, run side by side."""
+    runs = {}
+    for target in DRY_TARGETS:
+        cwd = tmp_path_factory.mktemp(f"dry_{target}")
+        args = command("-n", "--forceall", target, "--configfile", str(QUICK), cwd=cwd)
+        runs[target] = subprocess.Popen(
+            args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment()
+        )
+    out = {}
+    for target, run in runs.items():
+        stdout, stderr = run.communicate()
+        assert run.returncode == 0, (target, stderr[-2000:])
+        out[target] = stdout
+    return out
 
 
+def jobs_of(stdout) -> set[str]:
+    """The rules a dry run would run."""
+    return set(re.findall(r"^(?:local)?rule (\w+):", stdout, flags=re.MULTILINE))
+
+
+@pytest.mark.slow
+def test_dry_run_lists_every_stage(dry_runs):
+    stages = {"data", "train", "train_part", "merge_parts", "theory", "check", "fig1_render"}
+    stages |= {"verify"}
+    assert stages <= jobs_of(dry_runs["all"])
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "target, rules",
     [
-        ("fig1", {"data", "train", "merge_parts", "fig1_render", "fig1"}),
+        ("fig1", {"data", "train", "fig1_render", "fig1"}),
         ("fig2", {"train_network", "fig2_render", "fig2"}),
         (
-            "fig3",
-            {"data", "train", "merge_parts", "theory", "train_network", "fig3_render"}
-            | {"fig3_tanh_render", "fig3"},
+            "fig3",  # sgd_T005_D1 is split into two jobs in the quick config
+            {"data", "train", "train_part", "merge_parts", "theory", "train_network"}
+            | {"fig3_render", "fig3_tanh_render", "fig3"},
         ),
-        ("fig4", {"data", "train", "merge_parts", "theory", "fig4_render", "fig4"}),
+        ("fig4", {"data", "train", "theory", "fig4_render", "fig4"}),
         (
             "fig5",
-            {"data", "train", "merge_parts", "theory", "train_network", "fig5_tails_render"}
+            {"data", "train", "theory", "train_network", "fig5_tails_render"}
             | {"fig5_stability_render", "fig5_scaling_render", "fig5_diagonal_scaling_render"}
             | {"splitting", "check", "fig5"},  # the tail_slope checks Fig. 5 left draws
         ),
@@ -223,14 +241,14 @@ def jobs_of(target, cwd) -> set[str]:
         ),
     ],
 )
-def test_one_figure_needs_only_its_jobs(tmp_path, target, rules):
-    assert jobs_of(target, tmp_path) == rules
+def test_one_figure_needs_only_its_jobs(dry_runs, target, rules):
+    assert jobs_of(dry_runs[target]) == rules
 
 
-def test_fig1_trains_no_relu_tanh_or_digit_network(tmp_path):
-    result = snakemake("-n", "--forceall", "fig1", "--configfile", str(QUICK), cwd=tmp_path)
-    assert "results/networks/" not in result.stdout
-    assert "rule theory:" not in result.stdout and "rule check:" not in result.stdout
+@pytest.mark.slow
+def test_fig1_trains_no_relu_tanh_or_digit_network(dry_runs):
+    assert "results/networks/" not in dry_runs["fig1"]
+    assert not {"theory", "check"} & jobs_of(dry_runs["fig1"])
 
 
 def run_with_bad_config(tmp_path, edit) -> str:
@@ -245,6 +263,7 @@ def run_with_bad_config(tmp_path, edit) -> str:
     return result.stderr
 
 
+@pytest.mark.slow
 def test_bad_config_stops_before_any_job(tmp_path):
     def edit(config):
         config["experiments"]["balance_sgd"]["depth"] = -1
@@ -253,6 +272,7 @@ def test_bad_config_stops_before_any_job(tmp_path):
     assert "depth" in stderr and "minimum" in stderr
 
 
+@pytest.mark.slow
 def test_bad_network_value_is_named_before_any_job(tmp_path):
     def edit(config):
         config["networks"]["relu_sgd"]["d_out"] = 7  # y = x + eps needs d_out = d_in
@@ -261,6 +281,7 @@ def test_bad_network_value_is_named_before_any_job(tmp_path):
     assert "networks.relu_sgd" in stderr and "d_out" in stderr
 
 
+@pytest.mark.slow
 def test_bad_sweep_value_is_named_before_any_job(tmp_path):
     def edit(config):
         config["sweeps"]["kesten_S1"]["burn_in"] = 10**6  # not before the end of the run
@@ -269,6 +290,7 @@ def test_bad_sweep_value_is_named_before_any_job(tmp_path):
     assert "sweeps.kesten_S1" in stderr and "burn_in" in stderr
 
 
+@pytest.mark.slow
 def test_snakemake_lint():
     result = snakemake("--lint", "--configfile", str(QUICK), cwd=ROOT)
     assert result.returncode == 0, result.stdout[-3000:]

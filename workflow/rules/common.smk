@@ -23,6 +23,11 @@ CLAIMS = list(REGISTRY["claims"])
 
 DATASETS = list(config["datasets"])
 EXPERIMENTS = list(config["experiments"])
+# Experiments split into several jobs (config key jobs > 1) and those run in one.
+SPLIT_EXPERIMENTS = [
+    e for e in EXPERIMENTS if config["experiments"][e].get("jobs", 1) > 1
+]
+ONE_JOB_EXPERIMENTS = [e for e in EXPERIMENTS if e not in SPLIT_EXPERIMENTS]
 CHECKS = list(config["checks"])
 MEASUREMENTS = list(config.get("measurements", {}))
 FIGURES = list(config["figures"])
@@ -64,7 +69,8 @@ def experiment_parts(wildcards):
 
 
 def part_range(wildcards):
-    runs = part_runs(experiment_spec(wildcards), int(wildcards.part))
+    """The runs of one job: a part of a split experiment, or all of them."""
+    runs = part_runs(experiment_spec(wildcards), int(wildcards.get("part", 0)))
     return [runs.start, runs.stop]
 
 

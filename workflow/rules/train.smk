@@ -2,15 +2,19 @@ localrules:
     merge_parts,
 
 
+# An experiment in one job (config key jobs: 1, the default) writes its ensemble directly; one
+# split into k jobs writes k parts that merge_parts joins (the same bits either way).
 rule train:
     input:
         experiment_dataset,
     output:
-        "results/train/{experiment}/part{part}.npz",
+        "results/train/{experiment}.npz",
     log:
-        "logs/train/{experiment}/part{part}.log",
+        "logs/train/{experiment}.log",
     benchmark:
-        "benchmarks/train/{experiment}/part{part}.tsv"
+        "benchmarks/train/{experiment}.tsv"
+    wildcard_constraints:
+        experiment="|".join(ONE_JOB_EXPERIMENTS) or "^$",
     conda:
         "../envs/sgdbalance.yaml"
     threads: 2
@@ -24,6 +28,17 @@ rule train:
         "../../scripts/train.py"
 
 
+use rule train as train_part with:
+    output:
+        "results/train/{experiment}/part{part}.npz",
+    log:
+        "logs/train/{experiment}/part{part}.log",
+    benchmark:
+        "benchmarks/train/{experiment}/part{part}.tsv"
+    wildcard_constraints:
+        experiment="|".join(SPLIT_EXPERIMENTS) or "^$",
+
+
 rule merge_parts:
     input:
         experiment_parts,
@@ -31,6 +46,8 @@ rule merge_parts:
         "results/train/{experiment}.npz",
     log:
         "logs/train/{experiment}/merge.log",
+    wildcard_constraints:
+        experiment="|".join(SPLIT_EXPERIMENTS) or "^$",
     conda:
         "../envs/sgdbalance.yaml"
     script:
