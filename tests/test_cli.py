@@ -180,6 +180,7 @@ def test_tc_discrete_population_threshold_for_s1(capsys):
     assert float(capsys.readouterr().out) == pytest.approx(0.2 / 1.08)
 
 
+@pytest.mark.slow
 def test_tc_discrete_population_never_collapses_for_s4(capsys):
     args = ["tc", "--k", "0.2", "--sigma", "1", "--discrete", "--batch", "4", "--eta-max", "1"]
     assert main(args) == 0

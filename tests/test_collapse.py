@@ -44,6 +44,7 @@ def test_no_threshold_when_the_signal_is_strong(regression_set):
     assert collapse.collapse_thresholds(discrete.batch_means(x * y, 1, 0), eta_max=3.0) == []
 
 
+@pytest.mark.slow
 def test_population_exponents_match_monte_carlo_of_the_batch_mean():
     k, sigma, n = 0.2, 1.0, 2_000_000
     rng = np.random.default_rng(3)
@@ -78,6 +79,7 @@ def test_exponential_expectation_of_a_tiny_step_ends():
     assert e["plus"] == pytest.approx(2e-310 * 0.2) and e["minus"] == pytest.approx(-2e-310 * 0.2)
 
 
+@pytest.mark.slow
 def test_threshold_report_lists_every_batch_size(regression_set):
     x, y = regression_set(0.1, 1.0, 2000)
     out = collapse.threshold_report(x, y, [1, 4], eta_max=2.0, seed=0)

@@ -215,6 +215,7 @@ BAD_NUMBERS = st.one_of(
 )
 
 
+@pytest.mark.slow
 @given(key=st.sampled_from(KEYS), value=BAD_NUMBERS)
 def test_config_values_are_named_or_accepted(key, value):
     config = copy.deepcopy(QUICK)
