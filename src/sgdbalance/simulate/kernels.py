@@ -91,9 +91,16 @@ def _move(U, r, delta, keep, prefix):
 
 
 @njit(cache=True, inline="always")
+def g_of(v, m):
+    """``g(v) = alpha1 v^2 - 2 alpha2 v + alpha3``, the SGF's noise strength; every method
+    records its integral over time."""
+    return m[0] * v * v - 2.0 * m[1] * v + m[2]
+
+
+@njit(cache=True, inline="always")
 def sgf_terms(v, m):
-    """``g(v) = alpha1 v^2 - 2 alpha2 v + alpha3`` and the SGF drift ``2 (beta1 v - beta2)``."""
-    return m[0] * v * v - 2.0 * m[1] * v + m[2], 2.0 * (m[3] * v - m[4])
+    """``g(v)`` and the SGF drift ``2 (beta1 v - beta2)``."""
+    return g_of(v, m), 2.0 * (m[3] * v - m[4])
 
 
 @njit(cache=True, inline="always")
@@ -125,7 +132,7 @@ def _step(
     prefix,
 ):
     """One step of run r from its current v; returns the new v and largest |v_i|."""
-    a1, a2, a3, b1, b2 = m[0], m[1], m[2], m[3], m[4]
+    b1, b2 = m[3], m[4]
     depth = U.shape[2] - 1
     if method == SGF:
         # Steps chosen from the state (never from the noise) so that no factor moves more
@@ -148,7 +155,7 @@ def _step(
             if remaining <= 1e-12 * h:
                 return v, largest
         return np.nan, np.nan  # no finite step size reached the end: count the run as diverged
-    g_int[r] += (a1 * v * v - 2.0 * a2 * v + a3) * h
+    g_int[r] += g_of(v, m) * h
     if method == SGD:
         # data[j] holds (x_j^2, x_j y_j) side by side: one cache line per sample.
         s2, sxy = minibatch_sums(state, r, data, batch)
@@ -227,11 +234,10 @@ def _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, keep, g_int,
     The same operations in the same order as the general path (the tests hold both to the
     reference's bits); this case is the paper's main model and the engine's hottest loop.
     """
-    a1, a2, a3 = m[0], m[1], m[2]
     for r in range(first, stop):
         if alive[r]:
             v = 1.0 * U[r, 0, 1] * U[r, 0, 0]
-            g_int[r] += (a1 * v * v - 2.0 * a2 * v + a3) * h
+            g_int[r] += g_of(v, m) * h
             j = index(bits(state, r), data.shape[0])
             v = _move(U, r, h * 2.0 * (v * data[j, 0] - data[j, 1]), keep, prefix)[0]
             if _stop_if_diverged(U, r, v, alive, diverge_at):
