@@ -20,7 +20,8 @@ import numba
 import numpy as np
 
 from sgdbalance.simulate.data import DatasetParams, make_dataset
-from sgdbalance.simulate.ensemble import EnsembleParams, balanced_init, simulate
+from sgdbalance.simulate.ensemble import simulate
+from sgdbalance.simulate.params import EnsembleParams, balanced_init
 
 CASES = [(1, 1), (1, 8), (3, 1), (3, 8)]  # (paper depth D, batch S)
 ETA = 0.01

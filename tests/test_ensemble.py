@@ -7,15 +7,8 @@ import pytest
 
 from sgdbalance.checks import discrete_identity, sgf_balance
 from sgdbalance.simulate import reference
-from sgdbalance.simulate.ensemble import (
-    EnsembleParams,
-    balanced_init,
-    balanced_paths,
-    merge,
-    sgd_delta,
-    simulate,
-    step_factors,
-)
+from sgdbalance.simulate.ensemble import merge, sgd_delta, simulate, step_factors
+from sgdbalance.simulate.params import EnsembleParams, balanced_init, balanced_paths
 from sgdbalance.simulate.rng import run_keys
 from sgdbalance.theory.moments import Moments
 

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from sgdbalance.simulate import splitting
-from sgdbalance.simulate.ensemble import EnsembleParams, balanced_init
+from sgdbalance.simulate.params import EnsembleParams, SplittingParams, balanced_init
 from sgdbalance.simulate.reference import trajectory
 from sgdbalance.simulate.rng import run_keys
-from sgdbalance.simulate.splitting import SplittingParams, tail_splitting
+from sgdbalance.simulate.splitting import tail_splitting
 from sgdbalance.theory import Moments, stationary_density
 from sgdbalance.theory.tails import bin_probability, power_law_slope
 

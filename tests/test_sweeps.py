@@ -3,7 +3,8 @@ import pytest
 
 from sgdbalance import checks, discrete
 from sgdbalance.discrete import collapse, kesten, sweeps
-from sgdbalance.simulate.ensemble import EnsembleParams, simulate
+from sgdbalance.simulate.ensemble import simulate
+from sgdbalance.simulate.params import EnsembleParams
 from sgdbalance.theory import tails
 
 

@@ -7,7 +7,8 @@ import numpy as np
 
 from ..artifact import io
 from ..simulate.data import DatasetParams, make_dataset
-from ..simulate.ensemble import EnsembleParams, balanced_init, simulate
+from ..simulate.ensemble import simulate
+from ..simulate.params import EnsembleParams, balanced_init
 from ..theory.density import NotNormalisable, critical_temperature, stationary_density
 from .common import _distribution, _emit, _population_moments
 from .discrete import _discrete_thresholds

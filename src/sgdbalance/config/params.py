@@ -3,8 +3,7 @@
 import math
 
 from ..simulate.data import DatasetParams
-from ..simulate.ensemble import EnsembleParams, balanced_init, balanced_paths
-from ..simulate.splitting import SplittingParams
+from ..simulate.params import EnsembleParams, SplittingParams, balanced_init, balanced_paths
 from ..theory.moments import Moments
 
 # Checks that compare an ensemble with the theory density of its experiment.

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..simulate.data import DatasetParams, make_dataset
-from ..simulate.ensemble import EnsembleParams, balanced_init, simulate
+from ..simulate.ensemble import simulate
+from ..simulate.params import EnsembleParams, balanced_init
 from ..theory.moments import Moments
 from . import collapse
 from .batches import batch_means

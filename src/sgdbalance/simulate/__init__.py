@@ -17,11 +17,11 @@ _NAMES = {
     "EnsembleParams": "params",
     "simulate": "ensemble",
     "merge": "ensemble",
-    "balanced_init": "ensemble",
-    "balanced_paths": "ensemble",
+    "balanced_init": "params",
+    "balanced_paths": "params",
     "run_keys": "rng",
     "trajectory": "reference",
-    "SplittingParams": "splitting",
+    "SplittingParams": "params",
     "tail_splitting": "splitting",
 }
 __all__ = list(_NAMES)

@@ -24,58 +24,11 @@ import numpy as np
 
 from ..theory.moments import Moments
 from . import kernels
-from .params import EnsembleParams
+from .params import METHOD_CODES, EnsembleParams
 from .rng import run_keys
 
 STEPS_PER_CALL = 2000  # steps per kernel call, between progress reports
 RECORDED = ("v", "imbalance", "norm2", "g_integral", "em_second_order")  # (runs, K) each
-
-
-def balanced_init(v0: float, depth: int, width: int = 1) -> tuple:
-    """Factors of one path with ``|u^(0)| = ... = |u^(D)|`` and ``sum_i v_i = v0``.
-
-    Parameters
-    ----------
-    v0 : float
-        The network's v at t = 0, summed over ``width`` equal paths; its sign goes on the
-        first factor.
-    depth : int
-        D, number of hidden layers.
-    width : int
-        d, number of equal paths sharing ``v0``.
-
-    Returns
-    -------
-    tuple of float, length D + 1
-        An ``init`` for ``EnsembleParams``.
-
-    Examples
-    --------
-    >>> balanced_init(0.25, depth=1)
-    (np.float64(0.5), 0.5)
-    >>> balanced_init(-8.0, depth=2)
-    (np.float64(-2.0), 2.0, 2.0)
-    """
-    magnitude = (abs(v0) / width) ** (1.0 / (depth + 1))
-    return (np.sign(v0) * magnitude,) + (magnitude,) * depth if v0 != 0 else (0.0,) * (depth + 1)
-
-
-def balanced_paths(values, depth: int) -> tuple:
-    """Factors of ``len(values)`` balanced paths, path i with ``v_i = values[i]``: an ``init``
-    of shape (width, D+1).
-
-    Parameters
-    ----------
-    values : sequence of float, length width
-        Each path's ``v_i`` at t = 0.
-    depth : int
-        D, number of hidden layers.
-
-    Returns
-    -------
-    tuple of tuple of float, shape (width, D + 1)
-    """
-    return tuple(tuple(float(u) for u in balanced_init(v, depth)) for v in values)
 
 
 def path_values(U) -> np.ndarray:
@@ -154,6 +107,7 @@ def simulate(
     Examples
     --------
     >>> import numpy as np
+    >>> from sgdbalance.simulate import EnsembleParams, balanced_init
     >>> from sgdbalance.theory import Moments, stationary_density
     >>> rng = np.random.default_rng(0)
     >>> x = rng.standard_normal(1000)
@@ -213,7 +167,7 @@ def simulate(
             state["em2"],
             data,
             moments,
-            kernels.METHOD_CODES[p.method],
+            METHOD_CODES[p.method],
             p.step,
             p.temperature,
             p.batch,

@@ -13,9 +13,8 @@ import numpy as np
 from numba import njit, prange
 
 from .draws import bits, index, minibatch_sums, normal
+from .params import GD_ISO, SGD, SGF
 
-SGD, GD, GD_ISO, SGF = 0, 1, 2, 3
-METHOD_CODES = {"sgd": SGD, "gd": GD, "gd_iso": GD_ISO, "sgf": SGF}
 RUNS_PER_BLOCK = 32  # runs interleaved in one thread: hides the latency of S = 1 steps
 MAX_SUBSTEPS = 100_000  # SGF sub-steps allowed in one step before a run counts as diverged
 

@@ -1,12 +1,20 @@
-"""The parameters of one ensemble, checked on construction (``ensemble.simulate`` runs it)."""
+"""The parameters of an ensemble and of a splitting estimate, checked on construction
+(``ensemble.simulate`` and ``splitting.tail_splitting`` run them), and balanced initial factors.
 
+Free of numba on purpose: every rule reads its config through these classes, and most rules
+never simulate, so they should not pay for loading the compiler.
+"""
+
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import kernels
-
-METHODS = tuple(kernels.METHOD_CODES)
+# Codes of the methods in the compiled kernels (which import them from here: this module
+# stays free of numba, so that reading a config does not compile or load anything).
+SGD, GD, GD_ISO, SGF = 0, 1, 2, 3
+METHOD_CODES = {"sgd": SGD, "gd": GD, "gd_iso": GD_ISO, "sgf": SGF}
+METHODS = tuple(METHOD_CODES)
 RECORDS = ("all", "v")
 
 
@@ -172,3 +180,129 @@ class EnsembleParams:
     def burn_in_steps(self) -> int:
         """Steps of length ``step`` in ``burn_in``."""
         return int(round(self.burn_in / self.step))
+
+
+def balanced_init(v0: float, depth: int, width: int = 1) -> tuple:
+    """Factors of one path with ``|u^(0)| = ... = |u^(D)|`` and ``sum_i v_i = v0``.
+
+    Parameters
+    ----------
+    v0 : float
+        The network's v at t = 0, summed over ``width`` equal paths; its sign goes on the
+        first factor.
+    depth : int
+        D, number of hidden layers.
+    width : int
+        d, number of equal paths sharing ``v0``.
+
+    Returns
+    -------
+    tuple of float, length D + 1
+        An ``init`` for ``EnsembleParams``.
+
+    Examples
+    --------
+    >>> balanced_init(0.25, depth=1)
+    (np.float64(0.5), 0.5)
+    >>> balanced_init(-8.0, depth=2)
+    (np.float64(-2.0), 2.0, 2.0)
+    """
+    magnitude = (abs(v0) / width) ** (1.0 / (depth + 1))
+    return (np.sign(v0) * magnitude,) + (magnitude,) * depth if v0 != 0 else (0.0,) * (depth + 1)
+
+
+def balanced_paths(values, depth: int) -> tuple:
+    """Factors of ``len(values)`` balanced paths, path i with ``v_i = values[i]``: an ``init``
+    of shape (width, D+1).
+
+    Parameters
+    ----------
+    values : sequence of float, length width
+        Each path's ``v_i`` at t = 0.
+    depth : int
+        D, number of hidden layers.
+
+    Returns
+    -------
+    tuple of tuple of float, shape (width, D + 1)
+    """
+    return tuple(tuple(float(u) for u in balanced_init(v, depth)) for v in values)
+
+
+@dataclass(frozen=True)
+class SplittingParams:
+    """Levels, splitting factor, replicates and the ``|v|`` bins of a RESTART estimate.
+
+    Levels are geometric, ``first * factor**l`` for ``l = 0 .. count - 1``; a copy born on
+    crossing level l dies below level l - 1 (below ``first / factor`` for l = 0). Choose the
+    factor so that about one in ``splits`` copies reaches the next level: then the number of
+    copies stays level from level to level.
+
+    Attributes
+    ----------
+    first : float
+        Lowest level of ``|v|``, typically near the 0.9 quantile of the stationary density.
+    factor : float
+        Ratio of successive levels, > 1.
+    count : int
+        Number of levels, >= 1.
+    splits : int
+        Copies made at each level crossing (R >= 2).
+    replicates : int
+        Independent main trajectories, >= 2 (their spread gives the standard error).
+    time : float
+        Duration of each main trajectory in SGF time, after ``burn_in``.
+    burn_in : float
+        SGF time before anything is recorded or split.
+    seed : int
+        Seed of the replicates' streams (``rng.run_keys``).
+    bins : tuple
+        ``(lo, hi, n)``: n log-spaced bins of ``|v|`` on [lo, hi].
+    dt : float, optional
+        Step of the SGF between the points where copies split and time is recorded; the
+        experiment's by default. It must resolve the shortest excursion the levels reach:
+        far out, v relaxes at a rate of about ``2 beta1 (D+1) |v|^(2D/(D+1))``, and an
+        excursion shorter than one step is seen by chance only (README, "Findings").
+    max_copy_steps : int
+        Steps after which a copy that has not fallen back counts as runaway (an error).
+    """
+
+    first: float
+    factor: float
+    count: int
+    splits: int
+    replicates: int
+    time: float
+    burn_in: float
+    seed: int
+    bins: tuple = (1e-3, 1e5, 160)
+    dt: float | None = None
+    max_copy_steps: int = 10_000_000
+
+    def __post_init__(self):
+        lo, hi, n = self.bins
+        problems = [
+            (self.first > 0, f"first must be > 0, got {self.first!r}"),
+            (self.factor > 1, f"factor must be > 1, got {self.factor!r}"),
+            (self.count >= 1, f"count must be >= 1, got {self.count!r}"),
+            (self.splits >= 2, f"splits must be >= 2, got {self.splits!r}"),
+            (self.replicates >= 2, f"replicates must be >= 2, got {self.replicates!r}"),
+            (self.time > 0 and self.burn_in >= 0, "need time > 0 and burn_in >= 0"),
+            (0 < lo < hi and n >= 2, f"bins need 0 < lo < hi and n >= 2, got {self.bins!r}"),
+            (self.dt is None or self.dt > 0, f"dt must be > 0, got {self.dt!r}"),
+            (math.isfinite(self.first * self.factor ** (self.count - 1)),
+             f"the top level first * factor^(count - 1) overflows: {self.first!r}, "
+             f"{self.factor!r}, {self.count!r}"),
+        ]  # fmt: skip
+        for ok, message in problems:
+            if not ok:
+                raise ValueError(message)
+
+    @property
+    def levels(self) -> np.ndarray:
+        return self.first * self.factor ** np.arange(self.count)
+
+    @property
+    def edges(self) -> np.ndarray:
+        lo, hi, n = self.bins
+        return np.geomspace(lo, hi, int(n) + 1)

@@ -8,7 +8,7 @@ import math
 
 from ..theory.moments import Moments
 from . import rng
-from .ensemble import EnsembleParams
+from .params import EnsembleParams
 
 
 def _value(U):

@@ -19,7 +19,6 @@ threads. Replicates are independent: their spread gives honest standard errors.
 import dataclasses
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -28,90 +27,11 @@ from numba import njit, prange
 from ..theory.moments import Moments
 from . import kernels
 from .draws import bits
-from .params import EnsembleParams
+from .params import EnsembleParams, SplittingParams
 from .rng import run_keys
 
 REPLICATES_PER_CALL = 16  # replicates per compiled call: progress output between calls
 SUBSTEPS_PER_CALL = kernels.MAX_SUBSTEPS // 10  # see _sgf_step
-
-
-@dataclass(frozen=True)
-class SplittingParams:
-    """Levels, splitting factor, replicates and the ``|v|`` bins of a RESTART estimate.
-
-    Levels are geometric, ``first * factor**l`` for ``l = 0 .. count - 1``; a copy born on
-    crossing level l dies below level l - 1 (below ``first / factor`` for l = 0). Choose the
-    factor so that about one in ``splits`` copies reaches the next level: then the number of
-    copies stays level from level to level.
-
-    Attributes
-    ----------
-    first : float
-        Lowest level of ``|v|``, typically near the 0.9 quantile of the stationary density.
-    factor : float
-        Ratio of successive levels, > 1.
-    count : int
-        Number of levels, >= 1.
-    splits : int
-        Copies made at each level crossing (R >= 2).
-    replicates : int
-        Independent main trajectories, >= 2 (their spread gives the standard error).
-    time : float
-        Duration of each main trajectory in SGF time, after ``burn_in``.
-    burn_in : float
-        SGF time before anything is recorded or split.
-    seed : int
-        Seed of the replicates' streams (``rng.run_keys``).
-    bins : tuple
-        ``(lo, hi, n)``: n log-spaced bins of ``|v|`` on [lo, hi].
-    dt : float, optional
-        Step of the SGF between the points where copies split and time is recorded; the
-        experiment's by default. It must resolve the shortest excursion the levels reach:
-        far out, v relaxes at a rate of about ``2 beta1 (D+1) |v|^(2D/(D+1))``, and an
-        excursion shorter than one step is seen by chance only (README, "Findings").
-    max_copy_steps : int
-        Steps after which a copy that has not fallen back counts as runaway (an error).
-    """
-
-    first: float
-    factor: float
-    count: int
-    splits: int
-    replicates: int
-    time: float
-    burn_in: float
-    seed: int
-    bins: tuple = (1e-3, 1e5, 160)
-    dt: float | None = None
-    max_copy_steps: int = 10_000_000
-
-    def __post_init__(self):
-        lo, hi, n = self.bins
-        problems = [
-            (self.first > 0, f"first must be > 0, got {self.first!r}"),
-            (self.factor > 1, f"factor must be > 1, got {self.factor!r}"),
-            (self.count >= 1, f"count must be >= 1, got {self.count!r}"),
-            (self.splits >= 2, f"splits must be >= 2, got {self.splits!r}"),
-            (self.replicates >= 2, f"replicates must be >= 2, got {self.replicates!r}"),
-            (self.time > 0 and self.burn_in >= 0, "need time > 0 and burn_in >= 0"),
-            (0 < lo < hi and n >= 2, f"bins need 0 < lo < hi and n >= 2, got {self.bins!r}"),
-            (self.dt is None or self.dt > 0, f"dt must be > 0, got {self.dt!r}"),
-            (math.isfinite(self.first * self.factor ** (self.count - 1)),
-             f"the top level first * factor^(count - 1) overflows: {self.first!r}, "
-             f"{self.factor!r}, {self.count!r}"),
-        ]  # fmt: skip
-        for ok, message in problems:
-            if not ok:
-                raise ValueError(message)
-
-    @property
-    def levels(self) -> np.ndarray:
-        return self.first * self.factor ** np.arange(self.count)
-
-    @property
-    def edges(self) -> np.ndarray:
-        lo, hi, n = self.bins
-        return np.geomspace(lo, hi, int(n) + 1)
 
 
 @njit(cache=True, inline="always")
