@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sgdbalance.checks import discrete_identity, sgf_balance
-from sgdbalance.simulate import reference
+from sgdbalance.simulate import kernels, reference
 from sgdbalance.simulate.ensemble import merge, sgd_delta, simulate, step_factors
 from sgdbalance.simulate.params import EnsembleParams, balanced_init, balanced_paths
 from sgdbalance.simulate.rng import run_keys
@@ -309,3 +309,13 @@ def test_gd_with_weight_decay_shrinks_the_imbalance_at_rate_4_gamma(dataset):
     imb = out["imbalance"][0]
     rate = -np.log(imb[-1] / imb[0]) / out["checkpoint_time"][-1]
     assert rate == pytest.approx(4 * gamma, rel=0.05)
+
+
+def test_integer_valued_settings_do_not_compile_the_kernel_again(dataset):
+    """A config may write 0 for a float (weight_decay: 0, hist lo: -1): each new type
+    signature would cost a compilation of about 15 s in every fresh job."""
+    x, y = dataset
+    simulate(x, y, params(weight_decay=0.0, hist_range=(-1.0, 2.0), max_relative_step=0.2))
+    before = len(kernels.advance.signatures)
+    simulate(x, y, params(weight_decay=0, hist_range=(-1, 2), max_relative_step=1, batch=2))
+    assert len(kernels.advance.signatures) == before

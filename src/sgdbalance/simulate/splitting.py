@@ -219,9 +219,10 @@ def tail_splitting(
         part = slice(first, min(first + REPLICATES_PER_CALL, s.replicates))
         with numba.parallel_chunksize(1):  # replicates differ in cost: hand them out one by one
             deepest[part] = _restart(
-                U0, keys[part], moments, p.step, p.temperature, p.max_relative_step, burn_steps,
-                main_steps, up, down, weights, s.splits, np.log(lo), inv_log_width,
-                occupation[part], visits[part], roots[part], copy_steps[part], s.max_copy_steps,
+                U0, keys[part], moments, float(p.step), float(p.temperature),
+                float(p.max_relative_step), burn_steps, main_steps, up, down, weights,
+                int(s.splits), float(np.log(lo)), float(inv_log_width), occupation[part],
+                visits[part], roots[part], copy_steps[part], int(s.max_copy_steps),
             )  # fmt: skip
         if (deepest[part] < 0).any():
             bad = first + int(np.argmax(deepest[part] < 0))
