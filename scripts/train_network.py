@@ -1,4 +1,5 @@
-"""Rule train_network: train one ReLU / tanh / deep tanh network entry and store its statistics."""
+"""Rules train_network and train_network_part: train a network entry (ReLU, tanh, deep tanh),
+or a share of its runs, and store its statistics."""
 
 import logging
 import time
@@ -10,7 +11,9 @@ from sgdbalance.artifact import io
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 spec = snakemake.params.network
-logging.info("network %s: %s", snakemake.wildcards.network, nets.network_params(spec))
+runs = range(*snakemake.params.runs)  # this job's share of the runs
+logging.info("network %s, runs %d-%d: %s", snakemake.wildcards.network, runs.start, runs.stop,
+             nets.network_params(spec))  # fmt: skip
 start = time.perf_counter()
 last_report = start
 
@@ -28,6 +31,6 @@ def progress(done, total):
 # A fixed BLAS thread count (the rule's threads) keeps the sums, hence the bits, the same on a
 # laptop and on a cluster node.
 with threadpool_limits(limits=snakemake.threads):
-    stats = nets.train(spec, progress)
+    stats = nets.train(spec, progress, runs)
 logging.info("done in %.1f s", time.perf_counter() - start)
 io.save_npz_atomic(snakemake.output[0], stats)

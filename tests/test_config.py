@@ -201,3 +201,18 @@ def test_splitting_entries_and_their_checks_are_named(config, section, name, key
     bad[section][name][key] = value
     with pytest.raises(ConfigError, match=message):
         check_config(bad)
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda c: c["networks"]["scaling_digits"].update(jobs=10**3),
+         r"networks\.scaling_digits\.jobs = 1000 must be in \[1, n_runs = \d+\]"),
+        (lambda c: c["networks"]["relu_sgd"].update(jobs=2), "jobs"),  # its runs share a stream
+    ],
+)  # fmt: skip
+def test_network_jobs_are_checked(config, edit, message):
+    bad = copy.deepcopy(config)
+    edit(bad)
+    with pytest.raises((ConfigError, WorkflowError), match=message):
+        _validate(bad)

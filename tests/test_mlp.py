@@ -138,6 +138,18 @@ def test_a_run_does_not_depend_on_how_many_runs_train_beside_it(data):
         np.testing.assert_array_equal(two[key], five[key][:, :, :2])
 
 
+def test_shares_of_the_runs_merge_to_the_same_bits(data):
+    """A network split into jobs (config key jobs) gives what one job gives."""
+    X, Y = data
+    p = params(n_runs=5, n_tail=16)  # past numpy's 8-way unrolled sums
+    whole = mlp.train_scaling(p, X, Y)
+    shares = (range(2, 5), range(1, 2), range(1))  # a share of one run sums differently
+    merged = mlp.merge([mlp.train_scaling(p, X, Y, runs=r) for r in shares])
+    assert merged.keys() == whole.keys()
+    for key in whole:
+        np.testing.assert_array_equal(merged[key], whole[key], err_msg=key)
+
+
 def test_shapes_schedules_and_progress(data):
     X, Y = data
     calls = []
@@ -193,3 +205,11 @@ def test_figure_on_tiny_stats(data):
     assert fig.get_suptitle().startswith("sklearn 8x8 digits, 40 images: ")
     assert len(fig.axes) == 3
     plt.close(fig)
+
+
+def test_a_relu_network_is_not_split():
+    from sgdbalance import nets
+
+    spec = {"kind": "relu", "n": 50, "width": 4, "d_in": 3, "d_out": 3, "steps": 5, "n_runs": 2}
+    with pytest.raises(ValueError, match="trains all its runs in one job"):
+        nets.train(spec, runs=range(1))

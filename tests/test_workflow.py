@@ -46,8 +46,11 @@ def test_quick_dag_builds_every_figure_and_passing_check(built):
             f"logs/train/{name}/part0.log" if spec.get("jobs", 1) > 1 else f"logs/train/{name}.log"
         )
         assert "done in" in (built / log).read_text()
-    for name in config["networks"]:
-        assert "done in" in (built / f"logs/networks/{name}.log").read_text()
+    for name, spec in config["networks"].items():
+        jobs = spec.get("jobs", 1)
+        logs = [f"logs/networks/{name}/part{i}.log" for i in range(jobs)] if jobs > 1 else []
+        for log in logs or [f"logs/networks/{name}.log"]:
+            assert "done in" in (built / log).read_text()
     claims = (built / "results/claims.md").read_text()
     assert "| `law_of_balance` |" in claims and " 0 failed," in claims
     assert (
@@ -71,18 +74,22 @@ def test_quick_dag_builds_every_figure_and_passing_check(built):
 def test_split_into_jobs_gives_the_same_bits(built, tmp_path):
     config = quick_config()
     assert config["experiments"]["sgd_T005_D1"]["jobs"] == 2  # built in two jobs above
+    assert config["networks"]["scaling_digits"]["jobs"] == 2
     for name, spec in config["experiments"].items():
         spec["jobs"] = 3 if name == "sgd_T005_D1" else 1
+    config["networks"]["scaling_digits"]["jobs"] = 1
     split = tmp_path / "split.yaml"
     split.write_text(yaml.safe_dump(config))
-    target = "results/train/sgd_T005_D1.npz"
-    result = snakemake("--cores", "2", target, "--configfile", str(split), cwd=tmp_path)
+    targets = ["results/train/sgd_T005_D1.npz", "results/networks/scaling_digits.npz"]
+    result = snakemake("--cores", "2", *targets, "--configfile", str(split), cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "results/train/sgd_T005_D1/part2.npz").exists()
-    ours, theirs = np.load(tmp_path / target), np.load(built / target)
-    assert sorted(ours.files) == sorted(theirs.files)
-    for key in ours.files:
-        np.testing.assert_array_equal(ours[key], theirs[key], err_msg=key)
+    assert not (tmp_path / "results/networks/scaling_digits").exists()  # one job
+    for target in targets:
+        ours, theirs = np.load(tmp_path / target), np.load(built / target)
+        assert sorted(ours.files) == sorted(theirs.files)
+        for key in ours.files:
+            np.testing.assert_array_equal(ours[key], theirs[key], err_msg=f"{target}: {key}")
 
 
 @pytest.mark.slow
@@ -228,8 +235,9 @@ def test_dry_run_lists_every_stage(dry_runs):
         ),
         ("fig4", {"data", "train", "theory", "fig4_render", "fig4"}),
         (
-            "fig5",
+            "fig5",  # scaling_digits is split into two jobs in the quick config
             {"data", "train", "theory", "train_network", "fig5_tails_render"}
+            | {"train_network_part", "merge_network_parts"}
             | {"fig5_stability_render", "fig5_scaling_render", "fig5_diagonal_scaling_render"}
             | {"splitting", "check", "fig5"},  # the tail_slope checks Fig. 5 left draws
         ),

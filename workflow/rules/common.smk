@@ -10,6 +10,7 @@ from sgdbalance.config import (
     job_resources,
     part_runs,
 )
+from sgdbalance.nets import network_params
 
 validate(config, schema="../schemas/config.schema.yaml")
 check_config(config)
@@ -32,6 +33,9 @@ CHECKS = list(config["checks"])
 MEASUREMENTS = list(config.get("measurements", {}))
 FIGURES = list(config["figures"])
 NETWORKS = list(config.get("networks", {}))
+# Networks whose runs are split into several jobs (jobs > 1), and those trained in one.
+SPLIT_NETWORKS = [n for n in NETWORKS if config["networks"][n].get("jobs", 1) > 1]
+ONE_JOB_NETWORKS = [n for n in NETWORKS if n not in SPLIT_NETWORKS]
 SWEEPS = list(config.get("sweeps", {}))
 SPLITTING = list(config.get("splitting", {}))
 TABLES = list(config.get("tables", {}))
@@ -209,6 +213,20 @@ def figure_params(figure):
 
 def network_spec(wildcards):
     return config["networks"][wildcards.network]
+
+
+def network_parts(wildcards):
+    """The jobs a network's runs are split into, merged in this order."""
+    jobs = network_spec(wildcards).get("jobs", 1)
+    return [f"results/networks/{wildcards.network}/part{i}.npz" for i in range(jobs)]
+
+
+def network_part_range(wildcards):
+    """The runs of one network job: a part of a split network, or all of them."""
+    spec = network_spec(wildcards)
+    n_runs = network_params(spec).n_runs  # a relu entry may leave n_runs at its default
+    runs = part_runs(spec | {"n_runs": n_runs}, int(wildcards.get("part", 0)))
+    return [runs.start, runs.stop]
 
 
 def sweep_spec(wildcards):

@@ -1,5 +1,6 @@
 localrules:
     merge_parts,
+    merge_network_parts,
 
 
 # An experiment in one job (config key jobs: 1, the default) writes its ensemble directly; one
@@ -54,6 +55,8 @@ rule merge_parts:
         "../../scripts/merge_parts.py"
 
 
+# A network in one job writes its statistics directly; one whose runs are split into k jobs
+# (tanh and scaling kinds, config key jobs) writes k parts that merge_network_parts joins.
 rule train_network:
     output:
         "results/networks/{network}.npz",
@@ -61,6 +64,8 @@ rule train_network:
         "logs/networks/{network}.log",
     benchmark:
         "benchmarks/networks/{network}.tsv"
+    wildcard_constraints:
+        network="|".join(ONE_JOB_NETWORKS) or "^$",
     conda:
         "../envs/sgdbalance.yaml"
     threads: 1
@@ -69,8 +74,37 @@ rule train_network:
         mem_mb=2000,
     params:
         network=network_spec,
+        runs=network_part_range,
     script:
         "../../scripts/train_network.py"
+
+
+use rule train_network as train_network_part with:
+    output:
+        "results/networks/{network}/part{part}.npz",
+    log:
+        "logs/networks/{network}/part{part}.log",
+    benchmark:
+        "benchmarks/networks/{network}/part{part}.tsv"
+    wildcard_constraints:
+        network="|".join(SPLIT_NETWORKS) or "^$",
+
+
+rule merge_network_parts:
+    input:
+        network_parts,
+    output:
+        "results/networks/{network}.npz",
+    log:
+        "logs/networks/{network}/merge.log",
+    wildcard_constraints:
+        network="|".join(SPLIT_NETWORKS) or "^$",
+    conda:
+        "../envs/sgdbalance.yaml"
+    params:
+        kind=lambda wildcards: network_spec(wildcards)["kind"],
+    script:
+        "../../scripts/merge_network_parts.py"
 
 
 rule sweep:

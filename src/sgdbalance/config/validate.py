@@ -341,12 +341,17 @@ def check_measurements(config: dict) -> None:
 
 
 def check_networks(config: dict) -> None:
-    """Each network's parameters, as its module's parameter class checks them."""
+    """Each network's parameters, as its module's parameter class checks them, and its jobs."""
     for name, spec in config.get("networks", {}).items():
         try:
-            network_params(spec)
+            params = network_params(spec)
         except ValueError as err:
             raise ConfigError(f"networks.{name}: {err}") from None
+        if not 1 <= spec.get("jobs", 1) <= params.n_runs:
+            raise ConfigError(
+                f"networks.{name}.jobs = {spec['jobs']} must be in [1, n_runs = {params.n_runs}]"
+                " (each job trains a share of the runs)"
+            )
 
 
 def check_figures(config: dict) -> None:

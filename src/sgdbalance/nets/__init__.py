@@ -11,6 +11,7 @@ from .._exports import lazy_exports
 _NAMES = {
     "network_params": "registry",
     "train": "registry",
+    "merge": "registry",
     "ReluParams": "relu",
     "TanhSignParams": "tanh_params",
     "TanhStabilityParams": "tanh_params",

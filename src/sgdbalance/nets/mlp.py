@@ -195,8 +195,11 @@ def probe_indices(n: int, n_probe: int) -> np.ndarray:
     return np.linspace(0, n - 1, n_probe).round().astype(np.int64)
 
 
-def train_depth(params: ScalingParams, X, Y, schedule: str, depth: int, progress=None) -> dict:
-    """Train the ``n_runs`` networks of one (schedule, depth) side by side.
+def train_depth(params: ScalingParams, X, Y, schedule: str, depth: int, progress=None,
+                runs: range | None = None) -> dict:  # fmt: skip
+    """Train the networks of one (schedule, depth) side by side: ``runs`` of ``range(n_runs)``
+    (all by default). Each run has its own stream (``run_rng``) and the runs never mix, so a
+    run's numbers do not depend on which others train with it.
 
     Returns
     -------
@@ -211,8 +214,10 @@ def train_depth(params: ScalingParams, X, Y, schedule: str, depth: int, progress
     n, n_in = X.shape
     sizes = [n_in] + [p.width] * depth + [Y.shape[1]]
     eta = p.eta(schedule, depth)
+    runs = range(p.n_runs) if runs is None else runs
+    n_runs = len(runs)
     layers, indices = [], []
-    for run in range(p.n_runs):
+    for run in runs:
         rng = run_rng(p.seed, schedule, depth, run)
         layers.append(init_layers(sizes, p.init, p.init_gain, rng))
         indices.append(rng.integers(0, n, size=(p.steps, p.batch)))
@@ -224,14 +229,14 @@ def train_depth(params: ScalingParams, X, Y, schedule: str, depth: int, progress
     ck, tail = eval_steps(p)
     ck_set, tail_set = set(ck.tolist()), set(tail.tolist())
     out = {
-        "loss": np.full((p.n_runs, ck.size), np.nan),
-        "accuracy": np.full((p.n_runs, ck.size), np.nan),
-        "layer_norm2": np.full((p.n_runs, ck.size, depth + 1), np.nan),
-        "diverged_step": np.full(p.n_runs, -1, dtype=np.int64),
+        "loss": np.full((n_runs, ck.size), np.nan),
+        "accuracy": np.full((n_runs, ck.size), np.nan),
+        "layer_norm2": np.full((n_runs, ck.size, depth + 1), np.nan),
+        "diverged_step": np.full(n_runs, -1, dtype=np.int64),
     }
-    alive = np.ones(p.n_runs, dtype=bool)
+    alive = np.ones(n_runs, dtype=bool)
     f_shift, f_sum, f_sum2 = None, 0.0, 0.0
-    tail_losses = []
+    tail_loss_sum, m = 0.0, 0
     for step in range(p.steps + 1):
         if step in ck_set or step in tail_set:
             with np.errstate(over="ignore", invalid="ignore"):  # stopped runs may be huge
@@ -246,7 +251,7 @@ def train_depth(params: ScalingParams, X, Y, schedule: str, depth: int, progress
             f_shift = f if f_shift is None else f_shift  # shift for a stable variance
             f_sum = f_sum + (f - f_shift)
             f_sum2 = f_sum2 + (f - f_shift) ** 2
-            tail_losses.append(loss)
+            tail_loss_sum, m = tail_loss_sum + loss, m + 1
         if step == p.steps or not alive.any():
             break
         idx = indices[step]
@@ -261,20 +266,29 @@ def train_depth(params: ScalingParams, X, Y, schedule: str, depth: int, progress
             b[k][live] -= eta * gb[k][live]
         if progress is not None and (step + 1) % REPORT_EVERY == 0:
             progress(step + 1)
-    out["output_var"] = np.full(p.n_runs, np.nan)
-    out["tail_loss"] = np.full(p.n_runs, np.nan)
+    out["output_var"] = np.full(n_runs, np.nan)
+    out["tail_loss"] = np.full(n_runs, np.nan)
     if alive.any():  # else training stopped before the tail
-        m = len(tail_losses)
         var = (f_sum2 / m - (f_sum / m) ** 2).mean(axis=(-1, -2))
         out["output_var"] = np.where(alive, var, np.nan)
-        out["tail_loss"] = np.mean(tail_losses, axis=0)
+        # A running sum, as np.mean over a (samples, runs) array sums for runs > 1: its
+        # pairwise sum for one run would make a run's bits depend on the runs beside it.
+        out["tail_loss"] = tail_loss_sum / m
     return out
 
 
 def train_scaling(
-    params: ScalingParams, X, Y, progress: Callable[[int, int], None] | None = None
+    params: ScalingParams,
+    X,
+    Y,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    runs: range | None = None,
 ) -> dict[str, np.ndarray]:
     """Train every (schedule, depth, run) and gather the statistics of the scaling-law figure.
+
+    ``runs`` (a range of ``range(n_runs)``, all by default) trains a share of the runs, for
+    one job of several; ``merge`` joins the shares, with the same bits as one job.
 
     Parameters
     ----------
@@ -293,12 +307,13 @@ def train_scaling(
         ``loss``, ``accuracy`` (2, nD, runs, K); ``layer_norm2`` (2, nD, runs, K, max D + 1),
         nan-padded beyond D + 1 layers; ``output_var``, ``tail_loss``, ``diverged_step``
         (2, nD, runs); ``final_loss`` (2, nD, runs): the loss at the last checkpoint;
-        ``n_train``, ``n_features``, ``n_probe``: sizes of the data.
+        ``n_train``, ``n_features``, ``n_probe``: sizes of the data; ``first_run``.
     """
     X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
     if X.ndim != 2 or Y.ndim != 2 or X.shape[0] != Y.shape[0]:
         raise ValueError(f"need X (n, p) and Y (n, classes), got {X.shape} and {Y.shape}")
     p = params
+    runs = range(p.n_runs) if runs is None else runs
     total = len(SCHEDULES) * len(p.depths) * p.steps
     results = {}
     for s, schedule in enumerate(SCHEDULES):
@@ -309,12 +324,13 @@ def train_scaling(
                 if progress is not None:
                     progress(done + step, total)
 
-            results[schedule, depth] = train_depth(p, X, Y, schedule, depth, report)
+            results[schedule, depth] = train_depth(p, X, Y, schedule, depth, report, runs)
             report(p.steps)
     ck, _ = eval_steps(p)
     max_layers = max(p.depths) + 1
-    shape = (len(SCHEDULES), len(p.depths), p.n_runs)
+    shape = (len(SCHEDULES), len(p.depths), len(runs))
     out = {
+        "first_run": np.int64(runs.start),
         "depths": np.array(p.depths, dtype=np.int64),
         "eta": np.array([[p.eta(s, D) for D in p.depths] for s in SCHEDULES]),
         "temperature": np.array([[p.temperature(s, D) for D in p.depths] for s in SCHEDULES]),
@@ -330,4 +346,18 @@ def train_scaling(
         s, j = SCHEDULES.index(schedule), p.depths.index(depth)
         out["layer_norm2"][s, j, :, :, : depth + 1] = res["layer_norm2"]
     out["final_loss"] = out["loss"][..., -1]
+    return out
+
+
+# keys with a run axis (axis 2: schedule, depth, run, ...), joined by merge
+PER_RUN = ("loss", "accuracy", "layer_norm2", "output_var", "tail_loss", "diverged_step",
+           "final_loss")  # fmt: skip
+
+
+def merge(parts: list[dict]) -> dict:
+    """Join ``train_scaling`` results of disjoint, adjacent run ranges into one, in run order."""
+    parts = sorted(parts, key=lambda part: int(part["first_run"]))
+    out = dict(parts[0])
+    for key in PER_RUN:
+        out[key] = np.concatenate([part[key] for part in parts], axis=2)
     return out

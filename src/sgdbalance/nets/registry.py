@@ -15,7 +15,10 @@ KINDS = {
     "tanh_stability": tanh.TanhStabilityParams,  # Fig. 5 middle: loss against eta
     "scaling": mlp.ScalingParams,  # Fig. 5 right: deep tanh nets with eta ~ 1/D
 }
-NOT_PARAMS = ("kind", "data_path")  # config keys that are not fields of the parameter class
+NOT_PARAMS = ("kind", "data_path", "jobs")  # config keys that are not fields of the parameters
+# Kinds whose runs never interact, so that a share of them can train in a job of its own;
+# their module's merge joins the shares (relu trains its runs from one shared stream).
+SPLIT_KINDS = {"tanh_signs": tanh.merge, "tanh_stability": tanh.merge, "scaling": mlp.merge}
 
 
 def network_params(spec: dict):
@@ -43,8 +46,10 @@ def network_params(spec: dict):
     return KINDS[spec["kind"]](**fields)
 
 
-def train(spec: dict, progress: Callable[[int, int], None] | None = None) -> dict:
-    """Train one ``networks`` entry and return its statistics (numeric arrays only).
+def train(
+    spec: dict, progress: Callable[[int, int], None] | None = None, runs: range | None = None
+) -> dict:
+    """Train one ``networks`` entry, or a share of its runs, and return its statistics.
 
     Parameters
     ----------
@@ -53,6 +58,9 @@ def train(spec: dict, progress: Callable[[int, int], None] | None = None) -> dic
         IDX files for ``scaling`` with ``source: mnist``.
     progress : callable, optional
         Called as ``progress(done, total)`` in training steps.
+    runs : range, optional
+        The runs to train, of ``range(n_runs)`` (all by default); a share needs a kind of
+        ``SPLIT_KINDS``, and ``merge`` joins the shares.
 
     Returns
     -------
@@ -62,11 +70,32 @@ def train(spec: dict, progress: Callable[[int, int], None] | None = None) -> dic
     """
     params = network_params(spec)
     kind = spec["kind"]
+    if runs is not None and kind not in SPLIT_KINDS and runs != range(params.n_runs):
+        raise ValueError(f"a {kind} network trains all its runs in one job, got runs {runs}")
     if kind == "relu":
         return relu.train(params, progress)
     if kind == "tanh_signs":
-        return tanh.train_signs(params, progress)
+        return tanh.train_signs(params, progress, runs=runs)
     if kind == "tanh_stability":
-        return tanh.train_stability(params, progress)
+        return tanh.train_stability(params, progress, runs=runs)
     pixels, labels = digits.load_digits_dataset(params.source, spec.get("data_path"))
-    return mlp.train_scaling(params, digits.standardize(pixels), digits.one_hot(labels), progress)
+    X, Y = digits.standardize(pixels), digits.one_hot(labels)
+    return mlp.train_scaling(params, X, Y, progress, runs=runs)
+
+
+def merge(kind: str, parts: list[dict]) -> dict:
+    """Join the statistics of a network's run shares (``train`` with ``runs``), in run order.
+
+    Parameters
+    ----------
+    kind : str
+        The network's kind, a key of ``SPLIT_KINDS``.
+    parts : list of dict
+        What ``train`` returned for adjacent, disjoint run ranges.
+
+    Returns
+    -------
+    dict of ndarray
+        The same arrays, bit for bit, as ``train`` of all the runs at once.
+    """
+    return SPLIT_KINDS[kind](parts)
