@@ -209,9 +209,11 @@ def test_splitting_entries_and_their_checks_are_named(config, section, name, key
         (lambda c: c["networks"]["scaling_digits"].update(jobs=10**3),
          r"networks\.scaling_digits\.jobs = 1000 must be in \[1, n_runs = \d+\]"),
         (lambda c: c["networks"]["relu_sgd"].update(jobs=2), "jobs"),  # its runs share a stream
+        (lambda c: c["experiments"]["balance_gd"].update(jobs=10**4),
+         r"experiments\.balance_gd\.jobs = 10000 must be in \[1, n_runs = \d+\]"),
     ],
 )  # fmt: skip
-def test_network_jobs_are_checked(config, edit, message):
+def test_jobs_are_checked(config, edit, message):
     bad = copy.deepcopy(config)
     edit(bad)
     with pytest.raises((ConfigError, WorkflowError), match=message):

@@ -125,6 +125,11 @@ def check_experiments(config: dict) -> None:
                 f"{key}.{step} = {e[step]} makes time / {step} = {e['time'] / e[step]:.3g} "
                 f"steps; allowed: at most {MAX_STEPS:.0e} steps"
             )
+        if not e.get("jobs", 1) <= e["n_runs"]:  # else a job would have no run to simulate
+            raise ConfigError(
+                f"{key}.jobs = {e['jobs']} must be in [1, n_runs = {e['n_runs']}]"
+                " (each job simulates a share of the runs)"
+            )
         hist = e.get("hist")
         if hist and not hist["lo"] < hist["hi"]:
             raise ConfigError(f"{key}.hist.lo = {hist['lo']} must be < hist.hi = {hist['hi']}")
