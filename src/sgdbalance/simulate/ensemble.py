@@ -157,13 +157,6 @@ def simulate(
     # when all is recorded; any split of the steps gives the same bits.
     ends = np.union1d(ck[1:] if record_all else [p.n_steps],
                       np.arange(STEPS_PER_CALL, p.n_steps, STEPS_PER_CALL))  # fmt: skip
-    # The kernel is compiled once per signature (about 15 s): scalars go in with fixed types,
-    # so that a config's 0 where 0.0 was meant does not compile it a second time.
-    scalars = dict(h=float(p.step), temp=float(p.temperature), batch=int(p.batch),
-                   iso=float(p.iso_noise), wd=float(p.weight_decay),
-                   max_rel=float(p.max_relative_step), diverge_at=float(p.diverge_at),
-                   burn_in=int(p.burn_in_steps), every=int(p.sample_every), lo=float(lo),
-                   inv_width=float(p.hist_bins / (hi - lo)))  # fmt: skip
     for first, last in zip(np.concatenate([[0], ends[:-1]]), ends, strict=True):
         first, last = int(first), int(last)
         kernels.advance(
@@ -175,13 +168,15 @@ def simulate(
             data,
             moments,
             METHOD_CODES[p.method],
-            scalars["h"],
-            scalars["temp"],
-            scalars["batch"],
-            scalars["iso"],
-            scalars["wd"],
-            scalars["max_rel"],
-            scalars["diverge_at"],
+            # Compiled once per type signature (about 15 s): scalars go in as float or int, so
+            # that a config's 0 where 0.0 was meant does not compile the kernel a second time.
+            float(p.step),
+            float(p.temperature),
+            int(p.batch),
+            float(p.iso_noise),
+            float(p.weight_decay),
+            float(p.max_relative_step),
+            float(p.diverge_at),
             first,
             last,
             record_all,
@@ -191,10 +186,10 @@ def simulate(
             rec["norm2"],
             rec["g_integral"],
             rec["em_second_order"],
-            scalars["burn_in"],
-            scalars["every"],
-            scalars["lo"],
-            scalars["inv_width"],
+            int(p.burn_in_steps),
+            int(p.sample_every),
+            float(lo),
+            float(p.hist_bins / (hi - lo)),
             counts,
             sums["sum_v"],
             sums["sum_v2"],
