@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._shares import join_shares
+
 SCHEDULES = ("inv_depth", "fixed")
 INITS = ("lecun", "xavier", "pytorch")
 TANH_GAIN = 5.0 / 3.0  # torch.nn.init.calculate_gain("tanh"): keeps deep tanh signals alive
@@ -356,8 +358,4 @@ PER_RUN = ("loss", "accuracy", "layer_norm2", "output_var", "tail_loss", "diverg
 
 def merge(parts: list[dict]) -> dict:
     """Join ``train_scaling`` results of disjoint, adjacent run ranges into one, in run order."""
-    parts = sorted(parts, key=lambda part: int(part["first_run"]))
-    out = dict(parts[0])
-    for key in PER_RUN:
-        out[key] = np.concatenate([part[key] for part in parts], axis=2)
-    return out
+    return join_shares(parts, PER_RUN, axis=2)

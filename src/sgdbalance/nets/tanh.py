@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._shares import join_shares
 from ..theory.moments import Moments
 from .tanh_params import TanhSignParams, TanhStabilityParams
 
@@ -244,10 +245,4 @@ SUMMED = ("hist_counts", "hist_under", "hist_over")
 
 def merge(parts: list[dict]) -> dict:
     """Join results of disjoint, adjacent run ranges (of either experiment) into one."""
-    parts = sorted(parts, key=lambda part: int(part["first_run"]))
-    out = dict(parts[0])
-    for key in set(PER_RUN) & set(out):
-        out[key] = np.concatenate([part[key] for part in parts], axis=-1)
-    for key in set(SUMMED) & set(out):
-        out[key] = np.sum([part[key] for part in parts], axis=0)
-    return out
+    return join_shares(parts, PER_RUN, axis=-1, summed=SUMMED)

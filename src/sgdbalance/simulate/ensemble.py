@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._shares import join_shares
 from ..theory.moments import Moments
 from . import kernels
 from .params import METHOD_CODES, EnsembleParams
@@ -249,11 +250,5 @@ def merge(parts: list[dict]) -> dict:
         As ``simulate`` returns for all the runs at once, bit for bit: per-run arrays
         joined in run order, histograms summed.
     """
-    parts = sorted(parts, key=lambda part: int(part["first_run"]))
-    out = dict(parts[0])
-    for key in PER_RUN:
-        if key in out:  # record="v" keeps no paths, imbalance or norms
-            out[key] = np.concatenate([part[key] for part in parts])
-    for key in ("hist_counts", "hist_under", "hist_over"):
-        out[key] = np.sum([part[key] for part in parts], axis=0)
-    return out
+    # record="v" keeps no paths, imbalance or norms: join_shares skips what is absent
+    return join_shares(parts, PER_RUN, axis=0, summed=("hist_counts", "hist_under", "hist_over"))
