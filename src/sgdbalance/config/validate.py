@@ -125,11 +125,7 @@ def check_experiments(config: dict) -> None:
                 f"{key}.{step} = {e[step]} makes time / {step} = {e['time'] / e[step]:.3g} "
                 f"steps; allowed: at most {MAX_STEPS:.0e} steps"
             )
-        if not e.get("jobs", 1) <= e["n_runs"]:  # else a job would have no run to simulate
-            raise ConfigError(
-                f"{key}.jobs = {e['jobs']} must be in [1, n_runs = {e['n_runs']}]"
-                " (each job simulates a share of the runs)"
-            )
+        _check_jobs(key, e, e["n_runs"])
         hist = e.get("hist")
         if hist and not hist["lo"] < hist["hi"]:
             raise ConfigError(f"{key}.hist.lo = {hist['lo']} must be < hist.hi = {hist['hi']}")
@@ -137,6 +133,15 @@ def check_experiments(config: dict) -> None:
             ensemble_params(e)
         except ValueError as err:
             raise ConfigError(f"{key}: {err}") from None
+
+
+def _check_jobs(key: str, spec: dict, n_runs: int) -> None:
+    """An experiment's or network's ``jobs`` leaves each job a share of its runs."""
+    if not 1 <= spec.get("jobs", 1) <= n_runs:
+        raise ConfigError(
+            f"{key}.jobs = {spec['jobs']} must be in [1, n_runs = {n_runs}] (each job runs a "
+            "share of the runs)"
+        )
 
 
 def _check_start(key: str, e: dict) -> None:
@@ -352,11 +357,7 @@ def check_networks(config: dict) -> None:
             params = network_params(spec)
         except ValueError as err:
             raise ConfigError(f"networks.{name}: {err}") from None
-        if not 1 <= spec.get("jobs", 1) <= params.n_runs:
-            raise ConfigError(
-                f"networks.{name}.jobs = {spec['jobs']} must be in [1, n_runs = {params.n_runs}]"
-                " (each job trains a share of the runs)"
-            )
+        _check_jobs(f"networks.{name}", spec, params.n_runs)
 
 
 def check_figures(config: dict) -> None:
