@@ -10,7 +10,6 @@ from sgdbalance.config import (
     job_resources,
     part_runs,
 )
-from sgdbalance.nets import network_params
 
 validate(config, schema="../schemas/config.schema.yaml")
 check_config(config)
@@ -22,20 +21,22 @@ REGISTRY = load_claims(
 validate(REGISTRY, schema="../schemas/claims.schema.yaml")
 CLAIMS = list(REGISTRY["claims"])
 
+
+def by_jobs(section):
+    """Names of a config section split into several jobs (config key jobs > 1), and the rest."""
+    entries = config.get(section, {})
+    split = [name for name, spec in entries.items() if spec.get("jobs", 1) > 1]
+    return split, [name for name in entries if name not in split]
+
+
 DATASETS = list(config["datasets"])
 EXPERIMENTS = list(config["experiments"])
-# Experiments split into several jobs (config key jobs > 1) and those run in one.
-SPLIT_EXPERIMENTS = [
-    e for e in EXPERIMENTS if config["experiments"][e].get("jobs", 1) > 1
-]
-ONE_JOB_EXPERIMENTS = [e for e in EXPERIMENTS if e not in SPLIT_EXPERIMENTS]
+SPLIT_EXPERIMENTS, ONE_JOB_EXPERIMENTS = by_jobs("experiments")
 CHECKS = list(config["checks"])
 MEASUREMENTS = list(config.get("measurements", {}))
 FIGURES = list(config["figures"])
 NETWORKS = list(config.get("networks", {}))
-# Networks whose runs are split into several jobs (jobs > 1), and those trained in one.
-SPLIT_NETWORKS = [n for n in NETWORKS if config["networks"][n].get("jobs", 1) > 1]
-ONE_JOB_NETWORKS = [n for n in NETWORKS if n not in SPLIT_NETWORKS]
+SPLIT_NETWORKS, ONE_JOB_NETWORKS = by_jobs("networks")
 SWEEPS = list(config.get("sweeps", {}))
 SPLITTING = list(config.get("splitting", {}))
 TABLES = list(config.get("tables", {}))
@@ -66,16 +67,23 @@ def experiment_dataset(wildcards):
     return f"results/data/{experiment_spec(wildcards)['dataset']}.npz"
 
 
+def part_files(folder, name, spec):
+    """The files of the jobs an entry's runs are split into, merged in this order."""
+    return [f"results/{folder}/{name}/part{i}.npz" for i in range(spec.get("jobs", 1))]
+
+
+def run_range(spec, wildcards):
+    """The runs of one job (``[start, stop]``): a part of a split entry, or all of them."""
+    runs = part_runs(spec, int(wildcards.get("part", 0)))
+    return [runs.start, runs.stop]
+
+
 def experiment_parts(wildcards):
-    """The jobs an experiment's runs are split into, merged in this order."""
-    jobs = experiment_spec(wildcards).get("jobs", 1)
-    return [f"results/train/{wildcards.experiment}/part{i}.npz" for i in range(jobs)]
+    return part_files("train", wildcards.experiment, experiment_spec(wildcards))
 
 
 def part_range(wildcards):
-    """The runs of one job: a part of a split experiment, or all of them."""
-    runs = part_runs(experiment_spec(wildcards), int(wildcards.get("part", 0)))
-    return [runs.start, runs.stop]
+    return run_range(experiment_spec(wildcards), wildcards)
 
 
 def train_runtime(wildcards):
@@ -216,17 +224,12 @@ def network_spec(wildcards):
 
 
 def network_parts(wildcards):
-    """The jobs a network's runs are split into, merged in this order."""
-    jobs = network_spec(wildcards).get("jobs", 1)
-    return [f"results/networks/{wildcards.network}/part{i}.npz" for i in range(jobs)]
+    return part_files("networks", wildcards.network, network_spec(wildcards))
 
 
 def network_part_range(wildcards):
-    """The runs of one network job: a part of a split network, or all of them."""
-    spec = network_spec(wildcards)
-    n_runs = network_params(spec).n_runs  # a relu entry may leave n_runs at its default
-    runs = part_runs(spec | {"n_runs": n_runs}, int(wildcards.get("part", 0)))
-    return [runs.start, runs.stop]
+    # validate() has filled in n_runs where a relu entry leaves it at the schema's default
+    return run_range(network_spec(wildcards), wildcards)
 
 
 def sweep_spec(wildcards):
