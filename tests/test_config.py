@@ -6,7 +6,14 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from sgdbalance.config import ConfigError, check_config, ensemble_params, load_config, merge
+from sgdbalance.config import (
+    ConfigError,
+    check_config,
+    ensemble_params,
+    job_resources,
+    load_config,
+    merge,
+)
 from sgdbalance.config.validate import INTEGER_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -218,3 +225,13 @@ def test_jobs_are_checked(config, edit, message):
     edit(bad)
     with pytest.raises((ConfigError, WorkflowError), match=message):
         _validate(bad)
+
+
+def test_small_ensembles_ask_for_one_thread_and_large_ones_for_two():
+    quick = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml")
+    threads = {name: job_resources(spec)["threads"] for name, spec in quick["experiments"].items()}
+    assert threads["balance_gd"] == 1  # 64 runs: about 1 s, most of it start-up
+    assert threads["scaling_D4_w64"] == 2  # 6.5e9 factor-steps: the quick build's largest
+    assert set(threads.values()) == {1, 2}
+    split = dict(quick["experiments"]["scaling_D4_w64"], jobs=64)
+    assert job_resources(split)["threads"] == 1  # counted per job, not per experiment

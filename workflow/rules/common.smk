@@ -94,6 +94,10 @@ def train_mem_mb(wildcards):
     return job_resources(experiment_spec(wildcards))["mem_mb"]
 
 
+def train_threads(wildcards):
+    return job_resources(experiment_spec(wildcards))["threads"]
+
+
 def check_spec(wildcards):
     return config["checks"][wildcards.check]
 

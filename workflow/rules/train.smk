@@ -18,7 +18,7 @@ rule train:
         experiment="|".join(ONE_JOB_EXPERIMENTS) or "^$",
     conda:
         "../envs/sgdbalance.yaml"
-    threads: 2
+    threads: train_threads
     resources:
         runtime=train_runtime,
         mem_mb=train_mem_mb,

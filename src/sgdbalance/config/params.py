@@ -10,6 +10,10 @@ from ..theory.moments import Moments
 CHECKS_WITH_THEORY = ("density", "tail_index", "mode")
 # Checks that read a splitting estimate (and the theory of its experiment, for tail_slope).
 SPLITTING_CHECKS = ("tail_slope", "splitting_plain")
+# Factor-steps (runs x steps x width x (D + 1)) from which a train job takes two threads.
+# Measured below it: every quick job ran in 1-3 s, a second of it start-up; full jobs in up to
+# 20 s (the SGF's sub-steps at D <= 1). Such jobs keep two cores busier run side by side.
+TWO_THREADS_FROM = 1e9
 
 
 class ConfigError(ValueError):
@@ -108,11 +112,13 @@ def part_runs(spec: dict, part: int) -> range:
 
 
 def job_resources(spec: dict) -> dict:
-    """Generous SLURM resources for one job of an experiment: ``runtime`` (minutes), ``mem_mb``.
+    """What one job of an experiment asks for: ``runtime`` (minutes), ``mem_mb``, ``threads``.
 
     Runtime assumes 2e6 run-steps/s, 10x below the slowest rate measured (the D = 1 SGF with
     its sub-steps); memory counts the five checkpoint arrays per run and 600 MB for Python,
-    numpy and the compiled kernel.
+    numpy and the compiled kernel. A job asks for two threads only from ``TWO_THREADS_FROM``
+    factor-steps on: a smaller one spends much of its time starting up, single-threaded, and
+    a second thread would hold a core that another job could use.
 
     Parameters
     ----------
@@ -122,13 +128,18 @@ def job_resources(spec: dict) -> dict:
     Returns
     -------
     dict of int
-        ``runtime`` in minutes and ``mem_mb`` in MB, per job.
+        ``runtime`` in minutes, ``mem_mb`` in MB and ``threads``, per job.
     """
     p = ensemble_params(spec)
     runs = -(-p.n_runs // spec.get("jobs", 1))
-    minutes = runs * p.n_steps * p.width * (p.depth + 1) / 2e6 / 60
+    factor_steps = runs * p.n_steps * p.width * (p.depth + 1)
+    minutes = factor_steps / 2e6 / 60
     mem_mb = 600 + 5 * 8 * runs * (p.n_checkpoints + 1) / 1e6 + 8 * p.hist_bins / 1e6
-    return {"runtime": int(10 + 2 * minutes), "mem_mb": int(mem_mb * 1.5)}
+    return {
+        "runtime": int(10 + 2 * minutes),
+        "mem_mb": int(mem_mb * 1.5),
+        "threads": 2 if factor_steps >= TWO_THREADS_FROM else 1,
+    }
 
 
 def gd_stability_limit(moments: Moments, depth: int) -> float:
