@@ -8,7 +8,6 @@ import numpy as np
 from sgdbalance import checks
 from sgdbalance.artifact import io
 from sgdbalance.config import ensemble_params
-from sgdbalance.discrete.batches import MC_BATCHES
 from sgdbalance.nets import network_params
 from sgdbalance.theory.density import tail_exponent
 from sgdbalance.theory.moments import Moments
@@ -63,10 +62,10 @@ elif kind == "splitting_plain":
         io.load_npz(inputs.splitting), samples, spec["tail_probabilities"], spec.get("n_sigma", 4)
     )
 elif kind == "discrete_collapse":
+    draws = {"draws": spec["draws"]} if "draws" in spec else {}  # else the function's default
     record = checks.collapse_check(
-        io.load_npz(inputs.sweep), x, y, spec["seed"], spec.get("n_sigma", 4),
-        spec.get("draws", MC_BATCHES),
-    )  # fmt: skip
+        io.load_npz(inputs.sweep), x, y, spec["seed"], spec.get("n_sigma", 4), **draws
+    )
 elif kind == "kesten_tails":
     record = checks.kesten_check(
         io.load_npz(inputs.sweep), x, y, spec["n_tail"], spec["n_boot"], spec["seed"],
