@@ -86,16 +86,9 @@ def part_range(wildcards):
     return run_range(experiment_spec(wildcards), wildcards)
 
 
-def train_runtime(wildcards):
-    return job_resources(experiment_spec(wildcards))["runtime"]
-
-
-def train_mem_mb(wildcards):
-    return job_resources(experiment_spec(wildcards))["mem_mb"]
-
-
-def train_threads(wildcards):
-    return job_resources(experiment_spec(wildcards))["threads"]
+def train_resource(key):
+    """What a train job asks for (``job_resources``): ``runtime``, ``mem_mb`` or ``threads``."""
+    return lambda wildcards: job_resources(experiment_spec(wildcards))[key]
 
 
 def check_spec(wildcards):

@@ -18,10 +18,10 @@ rule train:
         experiment="|".join(ONE_JOB_EXPERIMENTS) or "^$",
     conda:
         "../envs/sgdbalance.yaml"
-    threads: train_threads
+    threads: train_resource("threads")
     resources:
-        runtime=train_runtime,
-        mem_mb=train_mem_mb,
+        runtime=train_resource("runtime"),
+        mem_mb=train_resource("mem_mb"),
     params:
         experiment=experiment_spec,
         runs=part_range,
