@@ -13,6 +13,7 @@ from sgdbalance.config import (
     job_resources,
     load_config,
     merge,
+    splitting_threads,
 )
 from sgdbalance.config.validate import INTEGER_KEYS
 
@@ -235,3 +236,11 @@ def test_small_ensembles_ask_for_one_thread_and_large_ones_for_two():
     assert set(threads.values()) == {1, 2}
     split = dict(quick["experiments"]["scaling_D4_w64"], jobs=64)
     assert job_resources(split)["threads"] == 1  # counted per job, not per experiment
+
+
+def test_splitting_jobs_take_two_threads_from_32_replicates():
+    """The quick config's 8 replicates keep a second thread idle most of the job."""
+    for overlay, expected in ((), {2}), ((ROOT / "config" / "quick.yaml",), {1}):
+        config = load_config(ROOT / "config" / "config.yaml", *overlay)
+        assert {splitting_threads(spec) for spec in config["splitting"].values()} == expected
+    assert splitting_threads({"replicates": 31}) == 1

@@ -9,6 +9,7 @@ from sgdbalance.config import (
     figure_sweeps,
     job_resources,
     part_runs,
+    splitting_threads,
 )
 
 validate(config, schema="../schemas/config.schema.yaml")

@@ -137,9 +137,12 @@ rule splitting:
         "logs/splitting/{splitting}.log",
     benchmark:
         "benchmarks/splitting/{splitting}.tsv"
+    # The longest jobs of the quick build, at the head of a chain (tail checks, claim, figure 5):
+    # started first, the short jobs fill the other core around them.
+    priority: 1
     conda:
         "../envs/sgdbalance.yaml"
-    threads: 2
+    threads: lambda wildcards: splitting_threads(splitting_spec(wildcards))
     resources:
         runtime=60,
         mem_mb=2000,

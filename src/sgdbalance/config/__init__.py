@@ -22,6 +22,7 @@ _NAMES = {
     "part_runs": "params",
     "population_moments": "params",
     "splitting_params": "params",
+    "splitting_threads": "params",
     "check_config": "validate",
     "load_claims": "load",
     "load_config": "load",

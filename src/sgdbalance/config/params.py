@@ -14,6 +14,11 @@ SPLITTING_CHECKS = ("tail_slope", "splitting_plain")
 # Measured below it: every quick job ran in 1-3 s, a second of it start-up; full jobs in up to
 # 20 s (the SGF's sub-steps at D <= 1). Such jobs keep two cores busier run side by side.
 TWO_THREADS_FROM = 1e9
+# Replicates from which a splitting job takes two threads. Threads take replicates one by one,
+# and replicates differ in cost many times over (the deepest excursions): with the quick
+# config's 8, split_D1 ran 1.35x faster on two threads than on one, holding the second core
+# throughout, where a second job would have used it fully.
+SPLITTING_TWO_THREADS_FROM = 32
 
 
 class ConfigError(ValueError):
@@ -140,6 +145,22 @@ def job_resources(spec: dict) -> dict:
         "mem_mb": int(mem_mb * 1.5),
         "threads": 2 if factor_steps >= TWO_THREADS_FROM else 1,
     }
+
+
+def splitting_threads(spec: dict) -> int:
+    """Threads for the job of a ``splitting`` entry: two from ``SPLITTING_TWO_THREADS_FROM``
+    replicates on (the full config's), one below (the quick config's).
+
+    Parameters
+    ----------
+    spec : dict
+        A ``splitting`` entry.
+
+    Returns
+    -------
+    int
+    """
+    return 2 if spec["replicates"] >= SPLITTING_TWO_THREADS_FROM else 1
 
 
 def gd_stability_limit(moments: Moments, depth: int) -> float:
