@@ -3,11 +3,14 @@
 import logging
 import time
 
+import numba
+
 from sgdbalance.artifact import io
 from sgdbalance.config import splitting_params
 from sgdbalance.simulate.splitting import tail_splitting
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
+numba.set_num_threads(snakemake.threads)  # results do not depend on it, only the speed
 ensemble, split = splitting_params(snakemake.config, snakemake.wildcards.splitting)
 logging.info("splitting %s: %s on %s", snakemake.wildcards.splitting, split, ensemble)
 x, y = io.load_dataset(snakemake.input.data)
