@@ -1,6 +1,7 @@
 """RESTART splitting: the engine's own dynamics, unbiased against plain simulation and the
 theory, deterministic, and clear about bad parameters."""
 
+import numba
 import numpy as np
 import pytest
 
@@ -9,6 +10,7 @@ from sgdbalance.simulate.params import EnsembleParams, SplittingParams, balanced
 from sgdbalance.simulate.reference import trajectory
 from sgdbalance.simulate.rng import run_keys
 from sgdbalance.simulate.splitting import tail_splitting
+from sgdbalance.simulate.threads import in_threads
 from sgdbalance.theory import Moments, stationary_density
 from sgdbalance.theory.tails import bin_probability, power_law_slope
 
@@ -91,15 +93,33 @@ def test_splitting_reaches_the_theory_tail(data):
     )
 
 
-def test_results_do_not_depend_on_how_replicates_are_grouped(data, monkeypatch):
+def test_results_do_not_depend_on_how_replicates_are_grouped_or_threaded(data, monkeypatch):
     x, y = data
     p, s = sgf(depth=1), split(replicates=3, time=5.0)
     whole = tail_splitting(x, y, p, s)
     monkeypatch.setattr(splitting, "REPLICATES_PER_CALL", 1)
     one_by_one = tail_splitting(x, y, p, s)
-    for name in ("probability", "visits", "copy_steps", "deepest"):
-        np.testing.assert_array_equal(whole[name], one_by_one[name])
+    numba.set_num_threads(1)
+    try:
+        serial = tail_splitting(x, y, p, s)
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    for other in (one_by_one, serial):
+        for name in ("probability", "visits", "copy_steps", "deepest"):
+            np.testing.assert_array_equal(whole[name], other[name])
     assert whole["copy_steps"].sum() > 0
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_threads_cover_every_item_once_in_consecutive_ranges(threads):
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        for n, per_thread in ((10, 3), (5, 16), (1, 8)):
+            ranges = in_threads(lambda start, stop: (start, stop), n, per_thread)
+            assert [r for start, stop in ranges for r in range(start, stop)] == list(range(n))
+            assert all(stop > start for start, stop in ranges)
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
 
 
 @pytest.mark.parametrize(

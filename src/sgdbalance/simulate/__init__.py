@@ -4,7 +4,8 @@ Owns the data rule's training sets (``data``), the ensemble engine (``ensemble``
 compiled update (``kernels``) and each run's counter-based random stream (``rng``), and the
 same update in plain Python (``reference``), the specification the kernels are tested against;
 and RESTART splitting on levels of ``|v|`` for stationary tails far beyond plain simulation
-(``splitting``), on the kernels' own SGF step.
+(``splitting``), on the kernels' own SGF step, its replicates shared among threads by
+``threads``.
 
 Imports ``theory`` only (for the moments of a training set).
 """

@@ -20,15 +20,15 @@ import dataclasses
 import math
 from collections.abc import Callable
 
-import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ..theory.moments import Moments
 from . import kernels
 from .draws import bits
 from .params import EnsembleParams, SplittingParams
 from .rng import run_keys
+from .threads import in_threads
 
 REPLICATES_PER_CALL = 16  # replicates per compiled call: progress output between calls
 SUBSTEPS_PER_CALL = kernels.MAX_SUBSTEPS // 10  # see _sgf_step
@@ -68,21 +68,21 @@ def _sgf_step(U, c, v, big, state, data, m, h, temp, max_rel, g_int, em2, prefix
     return v, big
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
 def _restart(U0, keys, m, h, temp, max_rel, burn_steps, main_steps, up, down, weights, splits,
              log_lo, inv_log_width, occupation, visits, roots, copy_steps,
              max_copy_steps):  # fmt: skip
-    """RESTART for every replicate; fills ``occupation``, ``visits``, ``roots`` (replicates,
-    bins + 2: under, bins, over) and ``copy_steps`` (replicates,). Returns each replicate's
-    deepest stack, -1 where a copy ran away (no fall below its level within
-    ``max_copy_steps``) or diverged."""
+    """RESTART for the replicates of ``keys``, one after another; fills ``occupation``,
+    ``visits``, ``roots`` (replicates, bins + 2: under, bins, over) and ``copy_steps``
+    (replicates,). Returns each replicate's deepest stack, -1 where a copy ran away (no fall
+    below its level within ``max_copy_steps``) or diverged."""
     n_rep = keys.size
     n_levels = up.size
     slots = 2 + n_levels * (splits - 1)
     bins = occupation.shape[1] - 2
     deepest = np.zeros(n_rep, np.int64)
     data = np.zeros((1, 2))  # the SGF reads moments only
-    for rep in prange(n_rep):
+    for rep in range(n_rep):
         U = np.empty((slots, U0.shape[0], U0.shape[1]))
         state = np.zeros(slots, np.uint64)
         v = np.zeros(slots)
@@ -217,13 +217,18 @@ def tail_splitting(
     U0 = np.array(p.path_factors, dtype=float)
     for first in range(0, s.replicates, REPLICATES_PER_CALL):
         part = slice(first, min(first + REPLICATES_PER_CALL, s.replicates))
-        with numba.parallel_chunksize(1):  # replicates differ in cost: hand them out one by one
-            deepest[part] = _restart(
-                U0, keys[part], moments, float(p.step), float(p.temperature),
+
+        def replicates(start, stop, first=first):
+            these = slice(first + start, first + stop)
+            deepest[these] = _restart(
+                U0, keys[these], moments, float(p.step), float(p.temperature),
                 float(p.max_relative_step), burn_steps, main_steps, up, down, weights,
-                int(s.splits), float(np.log(lo)), float(inv_log_width), occupation[part],
-                visits[part], roots[part], copy_steps[part], int(s.max_copy_steps),
+                int(s.splits), float(np.log(lo)), float(inv_log_width), occupation[these],
+                visits[these], roots[these], copy_steps[these], int(s.max_copy_steps),
             )  # fmt: skip
+
+        # Replicates differ in cost many times over: threads take them one at a time.
+        in_threads(replicates, part.stop - part.start, REPLICATES_PER_CALL)
         if (deepest[part] < 0).any():
             bad = first + int(np.argmax(deepest[part] < 0))
             raise RuntimeError(
