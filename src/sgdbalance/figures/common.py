@@ -1,5 +1,6 @@
 """What every figure shares: the style file, atomic saving, labels."""
 
+import logging
 import os
 from importlib.resources import files
 from pathlib import Path
@@ -10,6 +11,9 @@ import numpy as np
 from ..artifact.io import atomic_open
 
 STYLE = str(files("sgdbalance") / "paper.mplstyle")
+# The PDF backend subsets fonts with fontTools, which logs each table at INFO: about a hundred
+# lines per figure in the rule's log, between the lines that say what the figure shows.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 METHOD_LABELS = {
     "gd": "GD (T = 0)",
     "sgd": "SGD",
