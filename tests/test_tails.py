@@ -35,6 +35,21 @@ def test_theory_hill_tends_to_the_asymptotic_index():
         assert tails.theory_hill(d, 1e6) == pytest.approx(kappa, rel=1e-3)
 
 
+def test_theory_hill_at_many_thresholds_is_the_integral_at_each():
+    """The vectorised form against the definition written out for one threshold at a time:
+    trapezoids in log x from u over the grid points above it, and the power law beyond."""
+    d = stationary_density(Moments.population(0.5, 0.5), 1, 0.3)
+    u = np.concatenate([np.geomspace(0.5, 300, 20), [np.exp(d.log_s[-1]) * 10]])
+    kappa_top = -(max(d.tail_slope.values()) + 1.0)
+    expected = []
+    for x in u:
+        log_x = np.concatenate([[np.log(x)], d.log_s[d.log_s >= np.log(x)]])
+        surv = tails.survival(d, np.exp(log_x))
+        expected.append(surv[0] / (np.trapezoid(surv, log_x) + surv[-1] / kappa_top))
+    np.testing.assert_allclose(tails.theory_hill(d, u), expected, rtol=1e-12)
+    assert tails.theory_hill(d, u[3]) == pytest.approx(expected[3], rel=1e-12)
+
+
 def test_theory_hill_matches_sampling_from_the_density():
     m = Moments.population(0.5, 0.5)
     d = stationary_density(m, 2, 0.3)

@@ -68,7 +68,7 @@ def tail_panels(panels: list[tuple], fits: list[list[dict]], moments, splits=())
             ax.loglog(np.sqrt(edges[1:] * edges[:-1])[keep], dens[keep], "o", ms=2.5, color=color)
             s = np.geomspace(1e-2, 1e4, 500)
             ax.loglog(s, density.pdf(s) + density.pdf(-s), color=color, lw=1, label=label)
-            kappa_u = [tails.theory_hill(density, x) for x in u]
+            kappa_u = tails.theory_hill(density, u)
             ax2.semilogx(u, kappa_u, color=color, lw=1)
             ax2.axhline(-1 - slope, color=color, ls=":", lw=0.8)
             ax2.errorbar(
