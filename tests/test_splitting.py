@@ -111,13 +111,16 @@ def test_results_do_not_depend_on_how_replicates_are_grouped_or_threaded(data, m
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_threads_cover_every_item_once_in_consecutive_ranges(threads):
+def test_threads_call_every_item_once_and_return_in_order(threads):
     numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    calls = []
     try:
-        for n, per_thread in ((10, 3), (5, 16), (1, 8)):
-            ranges = in_threads(lambda start, stop: (start, stop), n, per_thread)
-            assert [r for start, stop in ranges for r in range(start, stop)] == list(range(n))
-            assert all(stop > start for start, stop in ranges)
+        for items in (range(10), range(3, 5), range(1), range(0)):
+            calls.clear()
+            assert in_threads(lambda i: (calls.append(i), i * i)[1], items) == [
+                i * i for i in items
+            ]
+            assert sorted(calls) == list(items)
     finally:
         numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
 

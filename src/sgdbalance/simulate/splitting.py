@@ -30,7 +30,7 @@ from .params import EnsembleParams, SplittingParams
 from .rng import run_keys
 from .threads import in_threads
 
-REPLICATES_PER_CALL = 16  # replicates per compiled call: progress output between calls
+REPLICATES_PER_CALL = 16  # replicates between progress reports
 SUBSTEPS_PER_CALL = kernels.MAX_SUBSTEPS // 10  # see _sgf_step
 
 
@@ -215,20 +215,20 @@ def tail_splitting(
     copy_steps = np.zeros(s.replicates, np.int64)
     deepest = np.zeros(s.replicates, np.int64)
     U0 = np.array(p.path_factors, dtype=float)
+
+    def replicate(i):
+        """Replicate i, alone in its compiled call; its deepest stack."""
+        one = slice(i, i + 1)
+        return _restart(
+            U0, keys[one], moments, float(p.step), float(p.temperature),
+            float(p.max_relative_step), burn_steps, main_steps, up, down, weights,
+            int(s.splits), float(np.log(lo)), float(inv_log_width), occupation[one],
+            visits[one], roots[one], copy_steps[one], int(s.max_copy_steps),
+        )[0]  # fmt: skip
+
     for first in range(0, s.replicates, REPLICATES_PER_CALL):
         part = slice(first, min(first + REPLICATES_PER_CALL, s.replicates))
-
-        def replicates(start, stop, first=first):
-            these = slice(first + start, first + stop)
-            deepest[these] = _restart(
-                U0, keys[these], moments, float(p.step), float(p.temperature),
-                float(p.max_relative_step), burn_steps, main_steps, up, down, weights,
-                int(s.splits), float(np.log(lo)), float(inv_log_width), occupation[these],
-                visits[these], roots[these], copy_steps[these], int(s.max_copy_steps),
-            )  # fmt: skip
-
-        # Replicates differ in cost many times over: threads take them one at a time.
-        in_threads(replicates, part.stop - part.start, REPLICATES_PER_CALL)
+        deepest[part] = in_threads(replicate, range(part.start, part.stop))
         if (deepest[part] < 0).any():
             bad = first + int(np.argmax(deepest[part] < 0))
             raise RuntimeError(
