@@ -163,7 +163,7 @@ def theory_hill(density: StationaryDensity, threshold):
     # Beyond the grid P(|V| > x) ~ surv_top (x/x_top)^-kappa_top: its ∫ dlog x is surv/kappa.
     kappa_top = -(max(density.tail_slope.values()) + 1.0)
     beyond = np.where(inside, surv_grid[-1], surv_u) / kappa_top
-    kappa = surv_u / (first + np.where(inside, from_point[j], 0.0) + beyond)
+    kappa = surv_u / (first + from_point[j] + beyond)  # u beyond the grid: from_point[-1] = 0
     return float(kappa) if kappa.ndim == 0 else kappa
 
 
