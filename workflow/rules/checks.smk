@@ -1,4 +1,7 @@
+# A check reads statistics that the compute jobs wrote and takes a second or a few: on a
+# cluster, its queueing and status polling would cost more than the check itself.
 localrules:
+    check,
     checks,
     measurements,
 
