@@ -3,10 +3,13 @@
 import logging
 import time
 
+import numba
+
 from sgdbalance.artifact import io
 from sgdbalance.discrete import sweeps
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
+numba.set_num_threads(snakemake.threads)  # results do not depend on it, only the speed
 spec = snakemake.params.sweep
 params = sweeps.sweep_params(spec)
 logging.info("sweep %s: %s", snakemake.wildcards.sweep, params)
