@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-from workflow_runner import QUICK, snakemake
 
 from sgdbalance.simulate.data import DatasetParams, make_dataset
 from sgdbalance.theory.moments import Moments
@@ -30,11 +29,12 @@ def regression_set():
     return draw
 
 
-@pytest.fixture(scope="session")
-def quick_build(tmp_path_factory):
-    """The quick config built once, with 2 cores, in a temporary directory: the workflow tests
-    read it and the SLURM run is compared with it."""
-    work = tmp_path_factory.mktemp("quick")
-    result = snakemake("--cores", "2", "--configfile", str(QUICK), cwd=work)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return work
+# The files whose end-to-end runs take minutes, longest first. They are collected first, so
+# that under `pytest -n` (one file per worker) they start at once and the short files fill the
+# other workers around them.
+LONGEST_FIRST = ("test_workflow.py", "test_slurm.py", "test_faults.py", "test_install.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: files keep order

@@ -1,14 +1,18 @@
 """Faults during a build, on the quick config's cheapest jobs (the example data, one part of
 balance_sgd): a full disk fails the job that cannot write, naming the file and the reason,
 keeps every finished output and leaves no temporary file, and a rerun completes; a result
-file cut short is named by ``sgdbalance verify`` and rebuilt by the command in the README."""
+file cut short is named by ``sgdbalance verify`` and rebuilt by the command in the README; a
+build killed outright resumes and redoes only what was lost."""
 
 import hashlib
 import json
+import os
+import signal
 import subprocess
+import time
 
 import pytest
-from workflow_runner import BIN, QUICK, ROOT, snakemake
+from workflow_runner import BIN, QUICK, ROOT, command, environment, snakemake
 
 from sgdbalance.artifact import io, provenance
 
@@ -88,3 +92,30 @@ def test_truncated_result_is_named_by_verify_and_rebuilt_by_forcerun(tmp_path):
     fixed = subprocess.run(verify, capture_output=True, text=True)
     assert fixed.returncode == 0, fixed.stdout
     assert f"{len(record['files'])} files match the manifest" in fixed.stdout
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_and_redoes_only_what_was_lost(tmp_path):
+    args = ["--cores", "1", "fig3", "--configfile", str(QUICK)]
+    process = subprocess.Popen(
+        command(*args, cwd=tmp_path), env=environment(), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    train = tmp_path / "results/train"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(train.glob("*.npz"))) < 2:
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)  # no chance to clean up: as a crash would
+    process.wait()
+    finished = sorted(p.name for p in train.glob("*.npz"))
+    assert len(finished) >= 2
+    # A killed Snakemake leaves its lock behind: --unlock, then the same command again.
+    assert snakemake("--unlock", "--configfile", str(QUICK), cwd=tmp_path).returncode == 0
+    result = snakemake(*args, cwd=tmp_path)  # the default profile adds --rerun-incomplete
+    assert result.returncode == 0, result.stderr[-2000:]
+    # What had finished was not computed again; at most the job Snakemake had not yet marked
+    # complete when killed (its output written, its metadata not) is, as incomplete.
+    redone = [name for name in finished if f"output: results/train/{name}" in result.stderr]
+    assert len(redone) <= 1, redone
+    assert not list((tmp_path / "results").rglob(".*.tmp"))  # no half-written file survived
+    assert (tmp_path / "results/figures/fig3.pdf").exists()
