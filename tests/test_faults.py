@@ -96,7 +96,8 @@ def test_truncated_result_is_named_by_verify_and_rebuilt_by_forcerun(tmp_path):
 
 @pytest.mark.slow
 def test_killed_run_resumes_and_redoes_only_what_was_lost(tmp_path):
-    args = ["--cores", "1", "fig3", "--configfile", str(QUICK)]
+    # Figure 1 is three small ensembles and a plot: killed once two are written, in the third.
+    args = ["--cores", "1", "fig1", "--configfile", str(QUICK)]
     process = subprocess.Popen(
         command(*args, cwd=tmp_path), env=environment(), stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, start_new_session=True,
@@ -109,6 +110,7 @@ def test_killed_run_resumes_and_redoes_only_what_was_lost(tmp_path):
     process.wait()
     finished = sorted(p.name for p in train.glob("*.npz"))
     assert len(finished) >= 2
+    assert not (tmp_path / "results/figures/fig1.pdf").exists()  # killed before the end
     # A killed Snakemake leaves its lock behind: --unlock, then the same command again.
     assert snakemake("--unlock", "--configfile", str(QUICK), cwd=tmp_path).returncode == 0
     result = snakemake(*args, cwd=tmp_path)  # the default profile adds --rerun-incomplete
@@ -118,4 +120,4 @@ def test_killed_run_resumes_and_redoes_only_what_was_lost(tmp_path):
     redone = [name for name in finished if f"output: results/train/{name}" in result.stderr]
     assert len(redone) <= 1, redone
     assert not list((tmp_path / "results").rglob(".*.tmp"))  # no half-written file survived
-    assert (tmp_path / "results/figures/fig3.pdf").exists()
+    assert (tmp_path / "results/figures/fig1.pdf").exists()
