@@ -63,12 +63,14 @@ TARGETS = [
 
 def test_slurm_run_matches_the_local_run(cluster, tmp_path):
     remote, local = tmp_path / "slurm", tmp_path / "local"
-    # The same targets built locally on one core, while the SLURM jobs queue and run.
+    # The same targets built locally on one core, while the SLURM jobs queue and run. Its log
+    # goes to a file: a pipe nobody reads until the SLURM run ends could fill and stall it.
     local_args = command(*TARGETS, "--cores", "1", "--configfile", str(QUICK), cwd=local)
-    reference = subprocess.Popen(
-        local_args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env=environment(),
-    )  # fmt: skip
+    local_log = tmp_path / "local.log"
+    with local_log.open("w") as log:
+        reference = subprocess.Popen(
+            local_args, stdout=log, stderr=subprocess.STDOUT, env=environment()
+        )
     start = time.perf_counter()
     result = snakemake(*TARGETS, *SLURM_FLAGS, "--configfile", str(QUICK), cwd=remote)
     assert result.returncode == 0, result.stderr[-5000:]
@@ -76,8 +78,7 @@ def test_slurm_run_matches_the_local_run(cluster, tmp_path):
     submitted = re.findall(r"submitted with SLURM jobid .*/slurm_logs/rule_(\w+)/", result.stderr)
     print(f"SLURM run: {elapsed:.0f} s, {len(submitted)} jobs submitted")
     assert set(submitted) == SUBMITTED_RULES
-    _, stderr = reference.communicate()
-    assert reference.returncode == 0, stderr[-3000:]
+    assert reference.wait() == 0, local_log.read_text()[-3000:]
     compared = assert_same_results(remote, local, (".json", ".npz", ".pdf", ".png"))
     assert compared > 15
 
