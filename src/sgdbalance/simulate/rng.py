@@ -18,8 +18,9 @@ TWO_PI = 6.283185307179586
 INV_2_53 = 1.0 / 9007199254740992.0
 
 
-def mix(z: int) -> int:
-    """SplitMix64's output function, on integers taken modulo 2^64."""
+def mix(z):
+    """SplitMix64's output function, modulo 2^64: on an int, or elementwise on a uint64 array
+    (whose arithmetic wraps modulo 2^64 by itself)."""
     z = ((z ^ (z >> 30)) * MIX1) & MASK
     z = ((z ^ (z >> 27)) * MIX2) & MASK
     return z ^ (z >> 31)
@@ -39,8 +40,11 @@ def run_keys(seed: int, runs: range) -> np.ndarray:
     -------
     ndarray of uint64, shape (len(runs),)
     """
-    base = int(np.random.SeedSequence(seed).generate_state(1, dtype=np.uint64)[0])
-    return np.array([mix((base + mix(r + 1)) & MASK) for r in runs], dtype=np.uint64)
+    base = np.random.SeedSequence(seed).generate_state(1, dtype=np.uint64)[0]
+    index = np.arange(runs.start, runs.stop, runs.step, dtype=np.uint64)
+    # On arrays, not run by run: 10^5 keys take 4 ms instead of 70, which a short ensemble
+    # (10^4 runs, 10^6 sample gradients) would otherwise spend as long as its steps.
+    return mix(base + mix(index + np.uint64(1)))
 
 
 def draw(key: int, counter: int) -> tuple[int, int]:
