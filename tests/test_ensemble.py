@@ -135,6 +135,35 @@ def test_any_split_of_runs_steps_or_threads_gives_the_same_bits(dataset, method,
             np.testing.assert_array_equal(whole[key], other[key], err_msg=key)
 
 
+@pytest.mark.parametrize(
+    "depth, init, eta", [(0, (1.0,), 1.2), (1, (1.0, 0.5), 0.5), (3, (1.0, 1.0, 0.9, 0.6), 0.5)]
+)
+def test_minibatches_of_runs_in_pairs_or_alone_give_the_reference_bits(dataset, depth, init, eta):
+    # With S > 1 the kernel draws two live runs' minibatches in one loop; a run whose neighbour
+    # has diverged, or that is last in its block, goes alone. Here about a fifth of the runs
+    # diverge along the way, and a split at an odd run pairs every run with another neighbour.
+    x, y = dataset
+    p = params(
+        depth=depth, init=init, eta=eta, batch=3, n_runs=70, time=200 * eta, n_checkpoints=20
+    )
+    whole = simulate(x, y, p)
+    assert 5 < whole["diverged"].sum() < 60
+    parts = merge([simulate(x, y, p, runs=range(33)), simulate(x, y, p, runs=range(33, 70))])
+    for key in whole:
+        np.testing.assert_array_equal(whole[key], parts[key], err_msg=key)
+    keys = run_keys(p.seed, range(p.n_runs))
+    first = int(np.flatnonzero(whole["diverged"])[0])
+    ck = whole["checkpoint_steps"]
+    for r in (first - 1, first, first + 1, p.n_runs - 1):  # around the first run to diverge
+        with np.errstate(over="ignore", invalid="ignore"):  # the reference runs on past 1e6
+            states = reference.trajectory(x * x, x * y, Moments.of_samples(x, y), p, int(keys[r]))
+            v_ref = np.array([reference._value(state)[0] for state in states])
+        gone = np.flatnonzero(~(np.abs(v_ref) <= p.diverge_at))  # the kernel stops a run there
+        assert whole["diverged"][r] == (gone.size > 0)
+        before = ck < (gone[0] if gone.size else v_ref.size)
+        np.testing.assert_array_equal(whole["v"][r, before], v_ref[ck[before]])
+
+
 @pytest.mark.parametrize("method", ["sgd", "sgf", "gd"])
 def test_recording_v_only_keeps_the_same_bits_split_any_way(dataset, method, monkeypatch):
     x, y = dataset

@@ -62,6 +62,48 @@ def minibatch_sums(state, r, data, batch):
 
 
 @njit(cache=True, inline="always")
+def minibatch_sums_pair(state, r, q, data, batch):
+    """``minibatch_sums`` of runs r and q at once: the same draws and the same sums for each,
+    in two independent chains that the processor overlaps."""
+    n = data.shape[0]
+    za = state[r]
+    zb = state[q]
+    a2 = 0.0
+    axy = 0.0
+    b2 = 0.0
+    bxy = 0.0
+    for _ in range(batch // 2):
+        za += _GOLDEN
+        zb += _GOLDEN
+        ra = mix(za)
+        rb = mix(zb)
+        ja = index(ra, n)
+        ka = index(ra << S32, n)
+        jb = index(rb, n)
+        kb = index(rb << S32, n)
+        a2 += data[ja, 0]
+        axy += data[ja, 1]
+        b2 += data[jb, 0]
+        bxy += data[jb, 1]
+        a2 += data[ka, 0]
+        axy += data[ka, 1]
+        b2 += data[kb, 0]
+        bxy += data[kb, 1]
+    if batch % 2:
+        za += _GOLDEN
+        zb += _GOLDEN
+        ja = index(mix(za), n)
+        jb = index(mix(zb), n)
+        a2 += data[ja, 0]
+        axy += data[ja, 1]
+        b2 += data[jb, 0]
+        bxy += data[jb, 1]
+    state[r] = za
+    state[q] = zb
+    return a2, axy, b2, bxy
+
+
+@njit(cache=True, inline="always")
 def index(raw, n):
     return np.int64(((raw >> S32) * np.uint64(n)) >> S32)
 
