@@ -5,6 +5,11 @@ statistics in place. Runs are independent and draw from their own counter-based 
 (``rng.py``), so the result is the same bit for bit for any number of threads, any split of the
 runs and any split of the steps. ``reference.py`` is the same update written plainly in Python;
 the tests hold the two to identical bits. No fastmath: it would change bits across machines.
+
+numba's cache (``cache=True``) checks only the file that defines a compiled function, not the
+files of the functions inlined into it: after editing ``draws.py`` (inlined here and in
+``splitting.py``) or the step functions here (inlined in ``splitting.py``), delete
+``simulate/__pycache__``, or the cached kernels run the old code.
 """
 
 import math
