@@ -138,10 +138,10 @@ def test_any_split_of_runs_steps_or_threads_gives_the_same_bits(dataset, method,
 @pytest.mark.parametrize(
     "depth, init, eta", [(0, (1.0,), 1.2), (1, (1.0, 0.5), 0.5), (3, (1.0, 1.0, 0.9, 0.6), 0.5)]
 )
-def test_minibatches_of_runs_in_pairs_or_alone_give_the_reference_bits(dataset, depth, init, eta):
-    # With S > 1 the kernel draws two live runs' minibatches in one loop; a run whose neighbour
-    # has diverged, or that is last in its block, goes alone. Here about a fifth of the runs
-    # diverge along the way, and a split at an odd run pairs every run with another neighbour.
+def test_minibatches_beside_diverging_runs_give_the_reference_bits(dataset, depth, init, eta):
+    # S > 1 with a fifth to two thirds of the runs diverging along the way: the runs beside the
+    # first to diverge, and the last, against the reference; a split at an odd run, against
+    # the whole.
     x, y = dataset
     p = params(
         depth=depth, init=init, eta=eta, batch=3, n_runs=70, time=200 * eta, n_checkpoints=20

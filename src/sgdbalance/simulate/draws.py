@@ -31,20 +31,6 @@ def bits(state, r):
 
 
 @njit(cache=True, inline="always")
-def _two_rows(z, data):
-    """The next 64 bits of the stream at z as two rows of ``data`` (top and bottom 32 bits);
-    the new z."""
-    z += _GOLDEN
-    raw = mix(z)
-    return z, index(raw, data.shape[0]), index(raw << S32, data.shape[0])
-
-
-@njit(cache=True, inline="always")
-def _add_row(s2, sxy, data, j):
-    return s2 + data[j, 0], sxy + data[j, 1]
-
-
-@njit(cache=True, inline="always")
 def minibatch_sums(state, r, data, batch):
     """Sums of ``data[j, 0]`` and ``data[j, 1]`` over S indices drawn with replacement.
 
@@ -53,39 +39,26 @@ def minibatch_sums(state, r, data, batch):
     through the batch and the indices come in pairs: no branch in the loop (about 5 % at
     S = 8 on one thread), same draws, same sums.
     """
+    n = data.shape[0]
     z = state[r]
-    s2 = sxy = 0.0
+    s2 = 0.0
+    sxy = 0.0
     for _ in range(batch // 2):
-        z, j, k = _two_rows(z, data)
-        s2, sxy = _add_row(s2, sxy, data, j)
-        s2, sxy = _add_row(s2, sxy, data, k)
+        z += _GOLDEN
+        raw = mix(z)
+        j = index(raw, n)
+        k = index(raw << S32, n)
+        s2 += data[j, 0]
+        sxy += data[j, 1]
+        s2 += data[k, 0]
+        sxy += data[k, 1]
     if batch % 2:
-        z, j, _ = _two_rows(z, data)
-        s2, sxy = _add_row(s2, sxy, data, j)
+        z += _GOLDEN
+        j = index(mix(z), n)
+        s2 += data[j, 0]
+        sxy += data[j, 1]
     state[r] = z
     return s2, sxy
-
-
-@njit(cache=True, inline="always")
-def minibatch_sums_pair(state, r, q, data, batch):
-    """``minibatch_sums`` of runs r and q at once: the same draws and the same sums for each,
-    in two independent chains of additions that the processor overlaps (about 1.15x at S = 8)."""
-    za, zb = state[r], state[q]
-    a2 = axy = b2 = bxy = 0.0
-    for _ in range(batch // 2):
-        za, ja, ka = _two_rows(za, data)
-        zb, jb, kb = _two_rows(zb, data)
-        a2, axy = _add_row(a2, axy, data, ja)
-        b2, bxy = _add_row(b2, bxy, data, jb)
-        a2, axy = _add_row(a2, axy, data, ka)
-        b2, bxy = _add_row(b2, bxy, data, kb)
-    if batch % 2:
-        za, ja, _ = _two_rows(za, data)
-        zb, jb, _ = _two_rows(zb, data)
-        a2, axy = _add_row(a2, axy, data, ja)
-        b2, bxy = _add_row(b2, bxy, data, jb)
-    state[r], state[q] = za, zb
-    return a2, axy, b2, bxy
 
 
 @njit(cache=True, inline="always")

@@ -17,7 +17,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .draws import bits, index, minibatch_sums, minibatch_sums_pair, normal
+from .draws import bits, index, minibatch_sums, normal
 from .params import GD_ISO, SGD, SGF
 
 RUNS_PER_BLOCK = 32  # runs interleaved in one thread: hides the latency of S = 1 steps
@@ -249,46 +249,6 @@ def _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, keep, g_int,
             value[r - first] = v
 
 
-@njit(cache=True, inline="always")
-def _sgd_move(U, c, first, v, s2, sxy, value, largest, alive, h, inv_batch, wd, prefix,
-              diverge_at):  # fmt: skip
-    """The end of ``_step`` for SGD (from the minibatch sums on) and of ``_steps``, run c."""
-    delta = h * 2.0 * (v * (s2 * inv_batch) - sxy * inv_batch)
-    v, big = _move(U, c, delta, 1.0 - 2.0 * wd * h, prefix)
-    if _stop_if_diverged(U, c, v, alive, diverge_at):
-        v, big = 0.0, 0.0
-    value[c - first] = v
-    largest[c - first] = big
-
-
-@njit(cache=True, inline="always")
-def _sgd_pairs(U, first, stop, value, largest, alive, state, data, m, h, batch, inv_batch, wd,
-               g_int, prefix, diverge_at):  # fmt: skip
-    """``_steps`` for SGD with S > 1, two live runs at a time: their minibatch sums in one
-    loop (``minibatch_sums_pair``), then each run's move, in the same operations as ``_step``."""
-    r = first
-    while r < stop:
-        q = r + 1
-        if q < stop and alive[r] and alive[q]:
-            va, vb = value[r - first], value[q - first]
-            g_int[r] += g_of(va, m) * h
-            g_int[q] += g_of(vb, m) * h
-            a2, axy, b2, bxy = minibatch_sums_pair(state, r, q, data, batch)
-            _sgd_move(U, r, first, va, a2, axy, value, largest, alive, h, inv_batch, wd, prefix,
-                      diverge_at)  # fmt: skip
-            _sgd_move(U, q, first, vb, b2, bxy, value, largest, alive, h, inv_batch, wd, prefix,
-                      diverge_at)  # fmt: skip
-            r += 2
-        else:
-            if alive[r]:
-                v = value[r - first]
-                g_int[r] += g_of(v, m) * h
-                s2, sxy = minibatch_sums(state, r, data, batch)
-                _sgd_move(U, r, first, v, s2, sxy, value, largest, alive, h, inv_batch, wd,
-                          prefix, diverge_at)  # fmt: skip
-            r += 1
-
-
 @njit(cache=True, parallel=True)
 def advance(
     U,
@@ -351,9 +311,6 @@ def advance(
             if method == SGD and batch == 1 and U.shape[1] == 1 and U.shape[2] == 2:
                 _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, 1.0 - 2.0 * wd * h,
                                g_int, diverge_at, prefix)  # fmt: skip
-            elif method == SGD and batch > 1 and U.shape[1] == 1:
-                _sgd_pairs(U, first, stop, value, largest, alive, state, data, m, h, batch,
-                           inv_batch, wd, g_int, prefix, diverge_at)  # fmt: skip
             else:
                 _steps(U, first, stop, value, largest, alive, state, data, m, method, h, temp,
                        batch, inv_batch, iso, wd, max_rel, g_int, em2, prefix,
