@@ -29,6 +29,13 @@ def params(**changes):
     return EnsembleParams(**(base | changes))
 
 
+def reference_run(x, y, p, r):
+    """Run r of ensemble p by ``reference.py``: its factors after every step, and v at each."""
+    key = int(run_keys(p.seed, range(r, r + 1))[0])
+    states = reference.trajectory(x * x, x * y, Moments.of_samples(x, y), p, key)
+    return states, np.array([reference._value(state)[0] for state in states])
+
+
 def test_one_sgd_step_matches_a_direct_implementation(dataset):
     # Readable reference: per-sample gradients of l = (v x - y)^2 for D = 2, averaged by hand.
     x, y = dataset
@@ -109,10 +116,8 @@ def test_kernel_matches_the_readable_reference_bit_for_bit(
         max_relative_step=max_relative_step,
     )
     out = simulate(x, y, p)
-    keys = run_keys(p.seed, range(p.n_runs))
     for r in (0, 4):
-        states = reference.trajectory(x * x, x * y, Moments.of_samples(x, y), p, int(keys[r]))
-        v_ref = np.array([reference._value(state)[0] for state in states])
+        _, v_ref = reference_run(x, y, p, r)
         np.testing.assert_array_equal(out["v"][r], v_ref[out["checkpoint_steps"]])
         assert out["v_final"][r] == v_ref[-1]
 
@@ -151,13 +156,12 @@ def test_minibatches_beside_diverging_runs_give_the_reference_bits(dataset, dept
     parts = merge([simulate(x, y, p, runs=range(33)), simulate(x, y, p, runs=range(33, 70))])
     for key in whole:
         np.testing.assert_array_equal(whole[key], parts[key], err_msg=key)
-    keys = run_keys(p.seed, range(p.n_runs))
     first = int(np.flatnonzero(whole["diverged"])[0])
     ck = whole["checkpoint_steps"]
-    for r in (first - 1, first, first + 1, p.n_runs - 1):  # around the first run to diverge
+    # Around the first run to diverge (there is no run before run 0), and the last run.
+    for r in sorted({first - 1, first, first + 1, p.n_runs - 1} & set(range(p.n_runs))):
         with np.errstate(over="ignore", invalid="ignore"):  # the reference runs on past 1e6
-            states = reference.trajectory(x * x, x * y, Moments.of_samples(x, y), p, int(keys[r]))
-            v_ref = np.array([reference._value(state)[0] for state in states])
+            _, v_ref = reference_run(x, y, p, r)
         gone = np.flatnonzero(~(np.abs(v_ref) <= p.diverge_at))  # the kernel stops a run there
         assert whole["diverged"][r] == (gone.size > 0)
         before = ck < (gone[0] if gone.size else v_ref.size)
@@ -272,13 +276,11 @@ def test_kernel_matches_the_reference_with_different_paths(dataset, method, dept
         n_checkpoints=200,
     )
     out = simulate(x, y, p)
-    keys = run_keys(p.seed, range(p.n_runs))
     for r in (0, 4):
-        states = reference.trajectory(x * x, x * y, Moments.of_samples(x, y), p, int(keys[r]))
+        states, v_ref = reference_run(x, y, p, r)
         paths = np.array([[math.prod(reversed(u)) for u in state] for state in states])
         np.testing.assert_array_equal(out["v_paths"][r], paths[out["checkpoint_steps"]].T)
         np.testing.assert_array_equal(out["v_paths_final"][r], paths[-1])
-        v_ref = np.array([reference._value(state)[0] for state in states])
         np.testing.assert_array_equal(out["v"][r], v_ref[out["checkpoint_steps"]])
 
 
@@ -319,9 +321,7 @@ def test_weight_decay_matches_the_reference_bit_for_bit(dataset, method, depth, 
         weight_decay=0.2,
     )
     out = simulate(x, y, p)
-    key = int(run_keys(p.seed, range(1))[0])
-    states = reference.trajectory(x * x, x * y, Moments.of_samples(x, y), p, key)
-    v_ref = np.array([reference._value(state)[0] for state in states])
+    _, v_ref = reference_run(x, y, p, 0)
     np.testing.assert_array_equal(out["v"][0], v_ref[out["checkpoint_steps"]])
     # and it changes the dynamics: without it, other bits
     plain = simulate(x, y, dataclasses.replace(p, weight_decay=0.0))
