@@ -7,16 +7,17 @@ runs and any split of the steps. ``reference.py`` is the same update written pla
 the tests hold the two to identical bits. No fastmath: it would change bits across machines.
 
 numba's cache (``cache=True``) checks only the file that defines a compiled function, not the
-files of the functions inlined into it: after editing ``draws.py`` (inlined here and in
-``splitting.py``) or the step functions here (inlined in ``splitting.py``), delete
-``simulate/__pycache__``, or the cached kernels run the old code.
+files of the functions inlined into it; ``kernel_cache`` empties the cache when any of the
+kernels' sources changes, on import of this module.
 """
 
 import math
+from pathlib import Path
 
 import numpy as np
 from numba import njit, prange
 
+from . import kernel_cache
 from .draws import bits, index, minibatch_sums, normal
 from .params import GD_ISO, SGD, SGF
 
@@ -334,3 +335,11 @@ def advance(
                         n_samples[r] += 1
             if record:
                 k += 1
+
+
+# Before any cached kernel is loaded (numba loads on first call). ``_cache_path`` is where numba
+# keeps this file's cache, wherever NUMBA_CACHE_DIR or a read-only tree sends it; splitting.py's
+# is the same folder. Under NUMBA_DISABLE_JIT nothing is compiled, so nothing is cached.
+if hasattr(advance, "_cache"):
+    _sources = kernel_cache.sources_digest(Path(__file__).parent)
+    kernel_cache.drop_stale(Path(advance._cache._cache_path), _sources)
