@@ -1,76 +1,98 @@
-"""The kernels' numba cache is emptied when any file they compile from changes."""
+"""A cached kernel is loaded only by a process that imported the sources it was compiled from."""
 
 import ast
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-import numpy as np
+import pytest
 
-from sgdbalance.simulate import kernel_cache, kernels
+from sgdbalance.simulate import draws, kernel_cache, kernels, splitting
 
 SIMULATE = Path(kernels.__file__).parent
-
-
-def _fill(folder: Path) -> dict[str, Path]:
-    names = {
-        "kernel index": "kernels.advance-253.py311.nbi",
-        "kernel data": "kernels.advance-253.py311.1.nbc",
-        "splitting index": "splitting._restart-71.py311.nbi",
-        "bytecode": "kernels.cpython-311.pyc",
-        "other module": "ensemble.values-12.py311.nbi",
-    }
-    for name in names.values():
-        (folder / name).write_text("x")
-    return {label: folder / name for label, name in names.items()}
-
-
-def test_a_changed_digest_drops_the_kernels_cache_and_nothing_else(tmp_path):
-    files = _fill(tmp_path)
-    assert kernel_cache.drop_stale(tmp_path, "a")  # no stamp yet: whatever is there is stale
-    kept = {label for label, f in files.items() if f.exists()}
-    assert kept == {"bytecode", "other module"}
-    assert (tmp_path / kernel_cache.STAMP).read_text() == "a"
-
-    files = _fill(tmp_path)
-    assert not kernel_cache.drop_stale(tmp_path, "a")  # the same sources: the cache stays
-    assert all(f.exists() for f in files.values())
-
-    assert kernel_cache.drop_stale(tmp_path, "b")
-    assert not files["kernel index"].exists() and not files["splitting index"].exists()
-    assert (tmp_path / kernel_cache.STAMP).read_text() == "b"
-    assert [f.name for f in tmp_path.iterdir() if kernel_cache.STAMP in f.name] == [
-        kernel_cache.STAMP
-    ]  # no partial stamp left behind
+# Imported by the kernels' sources but run as plain Python only: numba compiles none of it.
+PLAIN_PYTHON = {(1, "kernel_cache"), (1, "threads"), (2, "theory.moments")}
 
 
 def test_an_edit_to_any_source_changes_the_digest(tmp_path):
     for name in kernel_cache.SOURCES:
         shutil.copy(SIMULATE / name, tmp_path / name)
     before = kernel_cache.sources_digest(tmp_path)
-    assert before == kernel_cache.sources_digest(SIMULATE)
+    assert before == kernel_cache.DIGEST
     for name in kernel_cache.SOURCES:
         source = tmp_path / name
         text = source.read_text()
         source.write_text(text + "\n")
         assert kernel_cache.sources_digest(tmp_path) != before, name
         source.write_text(text)
+    # Text moved from the end of one file to the start of the next is an edit too.
+    first, second = (tmp_path / n for n in kernel_cache.SOURCES[:2])
+    a, b = first.read_text(), second.read_text()
+    first.write_text(a[:-1])
+    second.write_text(a[-1] + b)
+    assert kernel_cache.sources_digest(tmp_path) != before
 
 
-def test_every_simulate_module_the_kernels_import_is_in_the_digest():
-    # A new module inlined into the kernels, left out of SOURCES, would bring the stale cache back.
-    not_compiled = {"kernel_cache", "threads"}  # imported, but no code of theirs is compiled
+def test_every_module_the_kernels_import_is_in_the_digest():
+    # A module compiled into the kernels but left out of SOURCES would bring stale caches back.
     imported = set()
-    for module in kernel_cache.MODULES:
-        for node in ast.walk(ast.parse((SIMULATE / f"{module}.py").read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
+    for name in kernel_cache.SOURCES:
+        for node in ast.walk(ast.parse((SIMULATE / name).read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level >= 1:
                 names = [node.module] if node.module else [a.name for a in node.names]
-                imported.update(names)
-    assert imported - not_compiled <= {Path(s).stem for s in kernel_cache.SOURCES}
-    assert {f"{m}.py" for m in kernel_cache.MODULES} <= set(kernel_cache.SOURCES)
+                imported.update((node.level, n) for n in names)
+    in_digest = {(1, Path(s).stem) for s in kernel_cache.SOURCES}
+    assert imported - PLAIN_PYTHON <= in_digest
 
 
-def test_the_stamp_sits_where_numba_caches_the_kernels():
-    kernels.values(np.ones((2, 1, 2)))  # compiled (or loaded) and cached
-    cache = Path(kernels.advance._cache._cache_path)
-    assert (cache / kernel_cache.STAMP).read_text() == kernel_cache.sources_digest(SIMULATE)
-    assert list(cache.glob("kernels.values-*.nbi"))
+@pytest.mark.parametrize("module", [draws, kernels, splitting])
+def test_every_cached_function_carries_the_digest_once(module):
+    cached = [
+        obj
+        for obj in vars(module).values()
+        if hasattr(getattr(obj, "_cache", None), "_cache_file")
+        and obj.py_func.__module__ == module.__name__
+    ]
+    assert cached
+    for fn in cached:
+        numba_stamp, digest = fn._cache._cache_file._source_stamp
+        assert digest == kernel_cache.DIGEST, fn
+        assert kernel_cache.DIGEST not in repr(numba_stamp), fn  # not stamped twice
+    if module is kernels:
+        assert kernels.advance in cached
+    if module is splitting:
+        assert splitting._restart in cached
+
+
+MIX_ONE = """
+import numpy as np
+from sgdbalance.simulate import draws, rng
+compiled = int(draws.mix(np.uint64(1)))
+print(compiled == rng.mix(1), draws.mix.stats.cache_hits[draws.mix.signatures[0]])
+"""
+
+
+@pytest.mark.slow
+def test_an_edit_to_a_constant_in_another_file_recompiles_the_kernel(tmp_path):
+    # draws.mix freezes rng.MIX1 when it is compiled; numba alone stamps draws.py only, so after
+    # the edit below it loaded the old constant from its cache (the printed check was False).
+    shutil.copytree(
+        SIMULATE.parent, tmp_path / "sgdbalance", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+
+    def run():
+        out = subprocess.run([sys.executable, "-c", MIX_ONE], env=env, capture_output=True,
+                             text=True, check=True)  # fmt: skip
+        return out.stdout.split()
+
+    assert run() == ["True", "0"]  # compiled
+    assert run() == ["True", "1"]  # loaded from the cache
+    rng_py = tmp_path / "sgdbalance/simulate/rng.py"
+    text = rng_py.read_text()
+    assert "MIX1 = 0xBF58476D1CE4E5B9" in text
+    rng_py.write_text(text.replace("MIX1 = 0xBF58476D1CE4E5B9", "MIX1 = 0xBF58476D1CE4E5BB"))
+    assert run() == ["True", "0"]  # compiled again, with the new constant
+    assert run() == ["True", "1"]

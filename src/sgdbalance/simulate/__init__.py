@@ -1,7 +1,7 @@
 """Simulation: training sets, and ensembles of SGD, GD, GD + isotropic noise and the SGF.
 
 Owns the data rule's training sets (``data``), the ensemble engine (``ensemble``) with its
-compiled update (``kernels``, whose numba cache ``kernel_cache`` keeps in step with its
+compiled update (``kernels``, whose numba cache ``kernel_cache`` ties to all of its
 sources) and each run's counter-based random stream (``rng``), and the
 same update in plain Python (``reference``), the specification the kernels are tested against;
 and RESTART splitting on levels of ``|v|`` for stationary tails far beyond plain simulation

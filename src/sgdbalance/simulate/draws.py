@@ -6,6 +6,7 @@ import math
 import numpy as np
 from numba import njit
 
+from . import kernel_cache
 from .rng import GOLDEN, INV_2_53, MIX1, MIX2, TWO_PI
 
 _GOLDEN = np.uint64(GOLDEN)
@@ -76,3 +77,6 @@ def normal(state, r):
     u1 = uniform(bits(state, r))
     u2 = uniform(bits(state, r))
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(TWO_PI * u2)
+
+
+kernel_cache.stamp_with_sources(globals())  # this file's cached functions: see kernel_cache

@@ -1,51 +1,43 @@
-"""numba's on-disk cache of the kernels, kept in step with every source they are compiled from.
+"""numba's on-disk cache of the kernels, checked against every source they are compiled from.
 
 numba stamps a cached function with the file that defines it and nothing else. The kernels
 inline functions and freeze constants from other files (``draws.py`` and ``rng.py`` into
 ``kernels.py``; those and ``kernels.py``'s step functions into ``splitting.py``; the method
 codes of ``params.py`` into both), so after an edit to one of those a cached kernel would go
-on running the old code, silently. ``drop_stale`` keeps a digest of all of them beside the
-cache and deletes the cached kernels when it changes; they then compile afresh on first use.
+on running the old code, silently. ``stamp_with_sources`` adds a digest of all of them to the
+stamp numba compares before it loads a cached function: a process then loads only what was
+compiled from the sources it imported, and compiles afresh otherwise.
 """
 
 import hashlib
-import os
 from pathlib import Path
 
 SOURCES = ("draws.py", "kernels.py", "params.py", "rng.py", "splitting.py")
-MODULES = ("kernels", "splitting")  # the modules whose compiled functions are cached
-STAMP = "kernel-sources.sha256"
 
 
 def sources_digest(folder: Path) -> str:
-    """SHA-256 of the kernels' sources in ``folder``, in the order of ``SOURCES``."""
+    """SHA-256 of the kernels' sources in ``folder``: each file's name, length and bytes."""
     digest = hashlib.sha256()
     for name in SOURCES:
-        digest.update((folder / name).read_bytes())
+        text = (folder / name).read_bytes()
+        digest.update(f"{name}\0{len(text)}\0".encode())
+        digest.update(text)
     return digest.hexdigest()
 
 
-def drop_stale(cache_dir: Path, digest: str) -> bool:
-    """Delete the cached kernels in ``cache_dir`` unless they were compiled from sources with
-    ``digest``, and record it; return whether anything was deleted.
+DIGEST = sources_digest(Path(__file__).parent)
 
-    Safe beside other processes: numba treats a cache file that disappears under it as a miss,
-    and the stamp is replaced atomically.
+
+def stamp_with_sources(namespace: dict) -> None:
+    """Add ``DIGEST`` to the cache stamp of every cached numba function defined in the module
+    whose ``globals()`` is ``namespace``.
+
+    Call it once, at the end of the module: numba reads the stamp when a function is first
+    called. Under NUMBA_DISABLE_JIT there is nothing to stamp.
     """
-    stamp = cache_dir / STAMP
-    try:
-        if stamp.read_text() == digest:
-            return False
-    except FileNotFoundError:
-        pass
-    stale = [f for module in MODULES for f in cache_dir.glob(f"{module}.*.nb[ic]")]
-    for f in stale:
-        f.unlink(missing_ok=True)
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        partial = cache_dir / f"{STAMP}.{os.getpid()}"
-        partial.write_text(digest)
-        os.replace(partial, stamp)
-    except OSError:  # a folder numba cannot write to either: it caches nothing there
-        pass
-    return bool(stale)
+    for obj in list(namespace.values()):
+        # numba keeps the stamp on the cache's index file (numba.core.caching, pinned version):
+        # an index whose stamp differs reads as empty, and a save writes this stamp.
+        cache_file = getattr(getattr(obj, "_cache", None), "_cache_file", None)
+        if cache_file is not None and obj.py_func.__module__ == namespace["__name__"]:
+            cache_file._source_stamp = (cache_file._source_stamp, DIGEST)

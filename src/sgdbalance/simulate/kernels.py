@@ -7,12 +7,11 @@ runs and any split of the steps. ``reference.py`` is the same update written pla
 the tests hold the two to identical bits. No fastmath: it would change bits across machines.
 
 numba's cache (``cache=True``) checks only the file that defines a compiled function, not the
-files of the functions inlined into it; ``kernel_cache`` empties the cache when any of the
-kernels' sources changes, on import of this module.
+files of the functions inlined into it; ``kernel_cache`` adds a digest of all the kernels'
+sources to its stamp, here and in ``draws.py`` and ``splitting.py``.
 """
 
 import math
-from pathlib import Path
 
 import numpy as np
 from numba import njit, prange
@@ -337,9 +336,4 @@ def advance(
                 k += 1
 
 
-# Before any cached kernel is loaded (numba loads on first call). ``_cache_path`` is where numba
-# keeps this file's cache, wherever NUMBA_CACHE_DIR or a read-only tree sends it; splitting.py's
-# is the same folder. Under NUMBA_DISABLE_JIT nothing is compiled, so nothing is cached.
-if hasattr(advance, "_cache"):
-    _sources = kernel_cache.sources_digest(Path(__file__).parent)
-    kernel_cache.drop_stale(Path(advance._cache._cache_path), _sources)
+kernel_cache.stamp_with_sources(globals())  # this file's cached functions: see kernel_cache

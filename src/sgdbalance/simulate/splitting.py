@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 
 from ..theory.moments import Moments
-from . import kernels
+from . import kernel_cache, kernels
 from .draws import bits
 from .params import EnsembleParams, SplittingParams
 from .rng import run_keys
@@ -250,3 +250,6 @@ def tail_splitting(
         "copy_steps": copy_steps,
         "deepest": deepest,
     }
+
+
+kernel_cache.stamp_with_sources(globals())  # this file's cached functions: see kernel_cache
