@@ -116,7 +116,7 @@ def test_kernel_matches_the_readable_reference_bit_for_bit(
         max_relative_step=max_relative_step,
     )
     out = simulate(x, y, p)
-    for r in (0, 4):
+    for r in range(p.n_runs):  # every run: a slip in how runs are interleaved may touch only some
         _, v_ref = reference_run(x, y, p, r)
         np.testing.assert_array_equal(out["v"][r], v_ref[out["checkpoint_steps"]])
         assert out["v_final"][r] == v_ref[-1]
