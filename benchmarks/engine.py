@@ -35,7 +35,10 @@ def machine() -> str:
             model = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
     except (OSError, StopIteration):
         model = platform.processor() or platform.machine()
-    return f"{model} ({os.cpu_count()} logical cores, {platform.system()})"
+    # The 1-minute load average at the start says whether the machine was quiet: the ratios
+    # are of rates taken in turn, but a busy machine still widens their range.
+    load = f", load {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
+    return f"{model} ({os.cpu_count()} logical cores, {platform.system()}{load})"
 
 
 def timed(fn, min_seconds):
