@@ -149,7 +149,8 @@ def _step(
             if depth >= 1:
                 scale = sgf_scale(g_v, drift, largest, h, temp, q)
                 if scale > 0.0:
-                    hs = min(remaining, h * (max_rel / scale) ** 2)
+                    ratio = max_rel / scale  # squared as a product, as reference.py does
+                    hs = min(remaining, h * (ratio * ratio))
             noise = math.sqrt(4.0 * temp * g_v * hs)
             g_int[r] += g_v * hs
             em2[r] += (hs * drift) ** 2 + 1.5 * noise**4
