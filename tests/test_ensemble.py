@@ -276,7 +276,7 @@ def test_kernel_matches_the_reference_with_different_paths(dataset, method, dept
         n_checkpoints=200,
     )
     out = simulate(x, y, p)
-    for r in (0, 4):
+    for r in range(p.n_runs):  # every run, as in the bit-for-bit test above
         states, v_ref = reference_run(x, y, p, r)
         paths = np.array([[math.prod(reversed(u)) for u in state] for state in states])
         np.testing.assert_array_equal(out["v_paths"][r], paths[out["checkpoint_steps"]].T)
