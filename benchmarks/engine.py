@@ -35,8 +35,9 @@ def machine() -> str:
             model = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
     except (OSError, StopIteration):
         model = platform.processor() or platform.machine()
-    # The 1-minute load average at the start says whether the machine was quiet: the ratios
-    # are of rates taken in turn, but a busy machine still widens their range.
+    # The 1-minute load average at the start shows a build or test run left going beside the
+    # benchmark, which widens the ratios' range (they are of rates taken in turn). Run back to
+    # back, it mostly shows the previous run; it cannot see other tenants of a shared host.
     load = f", load {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
     return f"{model} ({os.cpu_count()} logical cores, {platform.system()}{load})"
 
