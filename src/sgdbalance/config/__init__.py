@@ -28,5 +28,4 @@ _NAMES = {
     "load_config": "load",
     "merge": "load",
 }
-__all__ = list(_NAMES)
-__getattr__, __dir__ = lazy_exports(__name__, _NAMES)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _NAMES)

@@ -17,5 +17,4 @@ _NAMES = {
     "TanhStabilityParams": "tanh_params",
     "ScalingParams": "mlp",
 }
-__all__ = list(_NAMES)
-__getattr__, __dir__ = lazy_exports(__name__, _NAMES)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _NAMES)
