@@ -201,8 +201,8 @@ def figure_names(spec: dict):
             yield role, value
 
 
-def figure_experiments(config: dict, figure: str) -> list[str]:
-    """Names of the experiments a figure reads, in config order.
+def figure_entries(config: dict, figure: str, section: str) -> list[str]:
+    """Names of the entries of one config section that a figure reads, in config order.
 
     Parameters
     ----------
@@ -210,49 +210,22 @@ def figure_experiments(config: dict, figure: str) -> list[str]:
         The merged config mapping.
     figure : str
         A key of ``config["figures"]``.
+    section : {"experiments", "networks", "sweeps"}
+        The config section whose entries are wanted.
 
     Returns
     -------
     list of str
+
+    Examples
+    --------
+    >>> config = {"experiments": {"a": {}}, "networks": {"n": {}},
+    ...           "figures": {"f": {"panels": ["a", "n"], "title": "x"}}}
+    >>> figure_entries(config, "f", "experiments"), figure_entries(config, "f", "networks")
+    (['a'], ['n'])
     """
-    names = figure_names(config["figures"][figure])
-    return [name for _, name in names if name in config["experiments"]]
-
-
-def figure_networks(config: dict, figure: str) -> list[str]:
-    """Names of the networks a figure reads, in config order.
-
-    Parameters
-    ----------
-    config : dict
-        The merged config mapping.
-    figure : str
-        A key of ``config["figures"]``.
-
-    Returns
-    -------
-    list of str
-    """
-    names = figure_names(config["figures"][figure])
-    return [name for _, name in names if name in config.get("networks", {})]
-
-
-def figure_sweeps(config: dict, figure: str) -> list[str]:
-    """Names of the sweeps a figure reads, in config order.
-
-    Parameters
-    ----------
-    config : dict
-        The merged config mapping.
-    figure : str
-        A key of ``config["figures"]``.
-
-    Returns
-    -------
-    list of str
-    """
-    names = figure_names(config["figures"][figure])
-    return [name for _, name in names if name in config.get("sweeps", {})]
+    entries = config.get(section, {})
+    return [name for _, name in figure_names(config["figures"][figure]) if name in entries]
 
 
 def splitting_params(config: dict, name: str) -> tuple[EnsembleParams, SplittingParams]:
