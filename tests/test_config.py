@@ -1,10 +1,12 @@
 import copy
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
+from workflow_runner import snakemake
 
 from sgdbalance.config import (
     ConfigError,
@@ -244,3 +246,21 @@ def test_splitting_jobs_take_two_threads_from_32_replicates():
         config = load_config(ROOT / "config" / "config.yaml", *overlay)
         assert {splitting_threads(spec) for spec in config["splitting"].values()} == expected
     assert splitting_threads({"replicates": 31}) == 1
+
+
+def test_workflow_reads_the_claims_file_the_config_names(tmp_path):
+    """claims_file, which common.smk reads, passes the schema and chooses the registry: a
+    registry of one claim gives one claim job (config/claims.yaml has more)."""
+    registry = yaml.safe_load((ROOT / "config" / "claims.yaml").read_text())
+    first = next(iter(registry["claims"]))
+    registry["claims"] = {first: registry["claims"][first]}
+    claims_file = tmp_path / "one_claim.yaml"
+    claims_file.write_text(yaml.safe_dump(registry))
+    config = load_config(ROOT / "config" / "config.yaml") | {"claims_file": str(claims_file)}
+    validate(copy.deepcopy(config), SCHEMA)
+
+    result = snakemake("-n", "--quiet", "rules", "--config", f"claims_file={claims_file}",
+                       "--", "results/claims.md", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout + result.stderr, re.MULTILINE))
+    assert counts["claim"] == "1"  # the default registry would give one job per claim

@@ -14,9 +14,8 @@ validate(config, schema="../schemas/config.schema.yaml")
 check_config(config)
 
 # The claims registry, shared by every config: what is claimed, and which checks test it.
-REGISTRY = load_claims(
-    config.get("claims_file", f"{workflow.basedir}/config/claims.yaml"), config
-)
+CLAIMS_FILE = config.get("claims_file", f"{workflow.basedir}/config/claims.yaml")
+REGISTRY = load_claims(CLAIMS_FILE, config)
 validate(REGISTRY, schema="../schemas/claims.schema.yaml")
 CLAIMS = list(REGISTRY["claims"])
 
