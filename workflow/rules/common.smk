@@ -7,7 +7,6 @@ from sgdbalance.config import (
     figure_entries,
     job_resources,
     part_runs,
-    splitting_threads,
 )
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -84,9 +83,20 @@ def part_range(wildcards):
     return run_range(experiment_spec(wildcards), wildcards)
 
 
-def train_resource(key):
-    """What a train job asks for (``job_resources``): ``runtime``, ``mem_mb`` or ``threads``."""
-    return lambda wildcards: job_resources(experiment_spec(wildcards))[key]
+# The wildcard that names an entry of each section with compute jobs.
+ENTRY_WILDCARD = {
+    "experiments": "experiment",
+    "networks": "network",
+    "sweeps": "sweep",
+    "splitting": "splitting",
+}
+
+
+def job_resource(section, key):
+    """What a job of an entry of ``section`` asks for (``job_resources``): ``runtime``
+    (minutes), ``mem_mb`` or ``threads``."""
+    wildcard = ENTRY_WILDCARD[section]
+    return lambda wildcards: job_resources(config, section, wildcards[wildcard])[key]
 
 
 def check_spec(wildcards):
