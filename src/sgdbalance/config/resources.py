@@ -79,8 +79,7 @@ def job_resources(config: dict, section: str, name: str) -> dict:
         runs = -(-p.n_runs // spec.get("jobs", 1))
         # five checkpoint arrays per run, the histogram, and 600 MB for Python, numpy, numba
         mem_mb = 600 + 5 * 8 * runs * (p.n_checkpoints + 1) / 1e6 + 8 * p.hist_bins / 1e6
-        threads = 2 if _train_work(spec) >= TWO_THREADS_FROM else 1
-        return {"runtime": runtime, "mem_mb": int(mem_mb * 1.5), "threads": threads}
+        return {"runtime": runtime, "mem_mb": int(mem_mb * 1.5), "threads": _train_threads(spec)}
     threads = splitting_threads(spec) if section == "splitting" else 1
     return {"runtime": runtime, "mem_mb": 2000, "threads": threads}
 
@@ -123,14 +122,18 @@ def _train_work(spec: dict) -> float:
     return runs * p.n_steps * p.width * (p.depth + 1)
 
 
+def _train_threads(spec: dict) -> int:
+    """Two threads for a job of ``TWO_THREADS_FROM`` factor-steps or more, else one."""
+    return 2 if _train_work(spec) >= TWO_THREADS_FROM else 1
+
+
 def _train_seconds(spec: dict) -> float:
-    """Core-seconds of one job of an experiment: a cost per run-step (drawing the noise, the
-    minibatch sums, the SGF's drift) and one per factor updated, over its threads."""
+    """Wall seconds of the work of one job of an experiment: core-seconds per run-step (the
+    noise, the minibatch sums, the SGF's drift) and per factor updated, over its threads."""
     p = ensemble_params(spec)
     runs = -(-p.n_runs // spec.get("jobs", 1))
     core_seconds = runs * p.n_steps * RUN_STEP_S + _train_work(spec) * FACTOR_STEP_S
-    threads = 2 if _train_work(spec) >= TWO_THREADS_FROM else 1
-    return core_seconds / threads
+    return core_seconds / _train_threads(spec)
 
 
 def _network_work(spec: dict) -> tuple[str, float]:
@@ -163,7 +166,7 @@ def _sweep_work(spec: dict) -> float:
 
 
 def _splitting_work(config: dict, name: str) -> float:
-    """SGF sub-steps of a splitting job's copies, per unit of main trajectories' time.
+    """SGF sub-steps that the copies of a splitting job take, over all its replicates.
 
     The levels are spaced so that about as many copies reach each level as the one below
     (``SplittingParams``); a copy at level ``L`` lives until v falls back by one factor, about
