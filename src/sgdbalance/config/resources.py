@@ -4,8 +4,8 @@ A job's expected runtime is a start-up plus its work, counted from its config en
 rate its kind ran at in a full build on the reference machine; it asks for ``MARGIN`` times that,
 and never for less than ``FLOOR_MINUTES``. SLURM kills a job at its limit, so the request must
 cover a slow run; but a scheduler starts a short request sooner, and asking for hours for a job
-of seconds means waiting in the queue for nothing (the runtime of 10 + 2 x (factor-steps at
-2e6 per second) minutes that train jobs asked for before was up to 580 times what they took).
+of seconds means waiting in the queue for nothing (train jobs asked for 10 + 2 x (factor-steps
+at 2e6 per second) minutes before: 381 for scaling_D16_w16, which took 24 s).
 ``benchmarks/measured_runtimes.tsv`` holds the runtimes of that build, and
 ``tests/test_resources.py`` checks every compute job of the full config against them:
 measured <= requested <= max(10 x measured, 5 minutes).
