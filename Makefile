@@ -57,18 +57,28 @@ lint: $(VENV)/installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/snakefmt --check Snakefile workflow
 	$(BIN)/snakemake --lint --configfile $(CONFIG)
 
-# __init__.py holds the version the editable install's metadata is built from.
+# The environment is requirements.lock and nothing else: a new venv each time the lock changes
+# (--clear drops what an older lock or a hand-run pip put there), the pins installed without
+# their dependencies (--no-deps: a package missing from the lock is never fetched at whatever
+# version is newest that day), and pip check failing if the lock is not the whole environment.
+# tests/test_install.py compares the venv's pip freeze with the lock. __init__.py holds the
+# version the editable install's metadata is built from.
 $(VENV)/installed: requirements.lock pyproject.toml src/sgdbalance/__init__.py
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed"' \
 		|| { echo "error: $(PYTHON) is missing or older than 3.11 (set PYTHON=...)"; exit 1; }
-	$(PYTHON) -m venv $(VENV) || { echo "error: no venv module (Debian: apt-get install python3-venv)"; exit 1; }
+	$(PYTHON) -m venv --clear $(VENV) || { echo "error: no venv module (Debian: apt-get install python3-venv)"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check || { echo "error: requirements.lock is not a whole environment (make lock)"; exit 1; }
 	touch $@
 
-# Refresh the pins after changing dependencies (then commit requirements.lock).
-lock: $(VENV)/installed
+# Refresh the pins after changing dependencies: edit pyproject.toml, `.venv/bin/pip install` the
+# new package (pip resolves what it needs), then `make lock` and commit requirements.lock; the
+# next `make` rebuilds .venv from it. Order-only (|): an edited pyproject.toml must not rebuild
+# the venv, and drop the new package, before it is frozen.
+lock: | $(VENV)/installed
+	$(BIN)/python -m pip check
 	{ echo "# Pinned runtime + test environment (Python 3.11). Regenerate with \`make lock\`."; \
 	  $(BIN)/python -m pip freeze --exclude-editable; } > requirements.lock
 

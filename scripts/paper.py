@@ -11,10 +11,7 @@ measurements = {Path(p).stem: io.load_json(p) for p in snakemake.input.measureme
 with io.atomic_open(snakemake.output.macros, "w") as f:
     f.write(paper.tex_macros(claims, measurements))
 # Every job's benchmark file exists by now (verify ran after all checks and figures).
-seconds = {}
-for path in sorted(Path("benchmarks").rglob("*.tsv")):
-    rows = path.read_text().splitlines()
-    seconds[path.as_posix()] = float(rows[-1].split("\t")[0])
+seconds = {f"benchmarks/{job}.tsv": s for job, s in io.load_benchmarks("benchmarks").items()}
 with io.atomic_open(snakemake.output.runtimes, "w") as f:
     f.write(paper.runtime_table(seconds))
 logging.info("%d macros, %d benchmark files", len(claims), len(seconds))

@@ -1,19 +1,19 @@
 import copy
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
+from workflow_runner import snakemake
 
 from sgdbalance.config import (
     ConfigError,
     check_config,
     ensemble_params,
-    job_resources,
     load_config,
     merge,
-    splitting_threads,
 )
 from sgdbalance.config.validate import INTEGER_KEYS
 
@@ -228,19 +228,19 @@ def test_jobs_are_checked(config, edit, message):
         _validate(bad)
 
 
-def test_small_ensembles_ask_for_one_thread_and_large_ones_for_two():
-    quick = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml")
-    threads = {name: job_resources(spec)["threads"] for name, spec in quick["experiments"].items()}
-    assert threads["balance_gd"] == 1  # 64 runs: about 1 s, most of it start-up
-    assert threads["scaling_D4_w64"] == 2  # 6.5e9 factor-steps: the quick build's largest
-    assert set(threads.values()) == {1, 2}
-    split = dict(quick["experiments"]["scaling_D4_w64"], jobs=64)
-    assert job_resources(split)["threads"] == 1  # counted per job, not per experiment
+def test_workflow_reads_the_claims_file_the_config_names(tmp_path):
+    """claims_file, which common.smk reads, passes the schema and chooses the registry: a
+    registry of one claim gives one claim job (config/claims.yaml has more)."""
+    registry = yaml.safe_load((ROOT / "config" / "claims.yaml").read_text())
+    first = next(iter(registry["claims"]))
+    registry["claims"] = {first: registry["claims"][first]}
+    claims_file = tmp_path / "one_claim.yaml"
+    claims_file.write_text(yaml.safe_dump(registry))
+    config = load_config(ROOT / "config" / "config.yaml") | {"claims_file": str(claims_file)}
+    validate(copy.deepcopy(config), SCHEMA)
 
-
-def test_splitting_jobs_take_two_threads_from_32_replicates():
-    """The quick config's 8 replicates keep a second thread idle most of the job."""
-    for overlay, expected in ((), {2}), ((ROOT / "config" / "quick.yaml",), {1}):
-        config = load_config(ROOT / "config" / "config.yaml", *overlay)
-        assert {splitting_threads(spec) for spec in config["splitting"].values()} == expected
-    assert splitting_threads({"replicates": 31}) == 1
+    result = snakemake("-n", "--quiet", "rules", "--config", f"claims_file={claims_file}",
+                       "--", "results/claims.md", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout + result.stderr, re.MULTILINE))
+    assert counts["claim"] == "1"  # the default registry would give one job per claim

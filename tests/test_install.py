@@ -114,3 +114,24 @@ def test_pip_install_in_a_clean_venv(tmp_path):
     assert Path(found["style"]).is_relative_to(site) and Path(found["style"]).is_file()
     installed = {p.relative_to(site.parent).as_posix() for p in site.rglob("*") if p.is_file()}
     assert package_files() - installed == set()
+
+
+def test_environment_is_the_lock():
+    # requirements.lock is the whole environment: pip freeze of the venv `make` built from it
+    # prints the lock's lines, no more (a package pip fetched because the lock lacked it, at
+    # whatever version was newest that day) and no fewer. This checks the venv the tests run
+    # in rather than building another: `make test` (and CI, .ci/run) runs them in a .venv made
+    # by the Makefile's recipe from a fresh checkout, so that venv is the fresh one, and a
+    # second build would fetch the same ~110 wheels to test the same recipe. It also fails a
+    # developer's .venv that a hand-run pip changed without `make lock`.
+    if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
+        pytest.skip(f"checks the .venv that make builds from the lock, not {sys.prefix}")
+    lines = (ROOT / "requirements.lock").read_text().splitlines()
+    lock = [line for line in lines if line and not line.startswith("#")]
+    freeze = subprocess.run(
+        [sys.executable, "-m", "pip", "freeze", "--exclude-editable"],
+        capture_output=True, text=True, check=True,
+    ).stdout.splitlines()  # fmt: skip
+    missing, extra = sorted(set(lock) - set(freeze)), sorted(set(freeze) - set(lock))
+    assert (missing, extra) == ([], []), f"in the lock only: {missing}; in .venv only: {extra}"
+    assert freeze == lock  # and in pip's order, as `make lock` writes it

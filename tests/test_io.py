@@ -143,3 +143,19 @@ def test_truncated_result_file_is_named(tmp_path):
     (tmp_path / "run.npz").write_bytes(data[:-100])
     with pytest.raises(ValueError, match=r"run.npz: not a readable .npz file"):
         io.load_npz(tmp_path / "run.npz")
+
+
+def test_benchmarks_are_read_from_rule_folders_and_runtimes_round_trip(tmp_path):
+    # Snakemake's benchmark files: a header and one row per repeat, wall seconds in column s.
+    header = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+    for name, s in (("train/a", "12.5"), ("train/b/part1", "3.25"), ("sweeps/c", "7.0")):
+        path = tmp_path / "benchmarks" / f"{name}.tsv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(header + f"{s}\t0:00:12\t1\t1\t1\t1\t0\t0\t90.0\t11.0\n")
+    reference = tmp_path / "benchmarks" / "measured_runtimes.tsv"  # not a job's benchmark
+    io.save_runtimes_atomic(reference, {"train/x": 1.0}, "commit abc\nmachine m")
+    seconds = io.load_benchmarks(tmp_path / "benchmarks")
+    assert seconds == {"sweeps/c": 7.0, "train/a": 12.5, "train/b/part1": 3.25}
+    io.save_runtimes_atomic(reference, seconds, "commit abc\nmachine m")
+    assert reference.read_text().startswith("# commit abc\n# machine m\njob\tseconds\n")
+    assert io.load_runtimes(reference) == seconds

@@ -9,7 +9,8 @@ import importlib
 
 
 def lazy_exports(package: str, names: dict[str, str]):
-    """``(__getattr__, __dir__)`` for ``package``, serving ``names`` (public name -> module)."""
+    """``(__getattr__, __dir__, __all__)`` for ``package``, serving ``names`` (public name ->
+    module): one line in each ``__init__``, so ``__all__`` can never drift from ``names``."""
 
     def __getattr__(name):
         try:
@@ -21,4 +22,4 @@ def lazy_exports(package: str, names: dict[str, str]):
     def __dir__():
         return sorted(names)
 
-    return __getattr__, __dir__
+    return __getattr__, __dir__, list(names)

@@ -4,21 +4,17 @@ from sgdbalance.config import (
     CHECKS_WITH_THEORY,
     check_config,
     load_claims,
-    figure_experiments,
-    figure_networks,
-    figure_sweeps,
+    figure_entries,
     job_resources,
     part_runs,
-    splitting_threads,
 )
 
 validate(config, schema="../schemas/config.schema.yaml")
 check_config(config)
 
 # The claims registry, shared by every config: what is claimed, and which checks test it.
-REGISTRY = load_claims(
-    config.get("claims_file", f"{workflow.basedir}/config/claims.yaml"), config
-)
+CLAIMS_FILE = config.get("claims_file", f"{workflow.basedir}/config/claims.yaml")
+REGISTRY = load_claims(CLAIMS_FILE, config)
 validate(REGISTRY, schema="../schemas/claims.schema.yaml")
 CLAIMS = list(REGISTRY["claims"])
 
@@ -87,9 +83,20 @@ def part_range(wildcards):
     return run_range(experiment_spec(wildcards), wildcards)
 
 
-def train_resource(key):
-    """What a train job asks for (``job_resources``): ``runtime``, ``mem_mb`` or ``threads``."""
-    return lambda wildcards: job_resources(experiment_spec(wildcards))[key]
+# The wildcard that names an entry of each section with compute jobs.
+ENTRY_WILDCARD = {
+    "experiments": "experiment",
+    "networks": "network",
+    "sweeps": "sweep",
+    "splitting": "splitting",
+}
+
+
+def job_resource(section, key):
+    """What a job of an entry of ``section`` asks for (``job_resources``): ``runtime``
+    (minutes), ``mem_mb`` or ``threads``."""
+    wildcard = ENTRY_WILDCARD[section]
+    return lambda wildcards: job_resources(config, section, wildcards[wildcard])[key]
 
 
 def check_spec(wildcards):
@@ -171,20 +178,25 @@ def measurement_inputs(wildcards):
     return {"run": f"results/train/{name}.npz", "theory": f"results/theory/{name}.npz"}
 
 
+def figure_entries_by_section(figure):
+    """The experiments, networks and sweeps a figure reads, each in config order."""
+    return {
+        section: figure_entries(config, figure, section)
+        for section in ("experiments", "networks", "sweeps")
+    }
+
+
 def figure_inputs(figure):
-    """Ensembles, training sets, theory files and networks a figure reads, in config order."""
-    names = figure_experiments(config, figure)
+    """Ensembles, training sets, theory files, networks and sweeps a figure reads, in order."""
+    entries = figure_entries_by_section(figure)
+    names = entries["experiments"]
     datasets = [config["experiments"][name]["dataset"] for name in names]
     return {
         "runs": [f"results/train/{name}.npz" for name in names],
         "data": [f"results/data/{name}.npz" for name in datasets],
         "theory": [f"results/theory/{name}.npz" for name in names],
-        "networks": [
-            f"results/networks/{name}.npz" for name in figure_networks(config, figure)
-        ],
-        "sweeps": [
-            f"results/sweeps/{name}.npz" for name in figure_sweeps(config, figure)
-        ],
+        "networks": [f"results/networks/{name}.npz" for name in entries["networks"]],
+        "sweeps": [f"results/sweeps/{name}.npz" for name in entries["sweeps"]],
     }
 
 
@@ -201,19 +213,21 @@ def tail_slope_inputs(figure):
 
 
 def figure_params(figure):
-    """What a figure reads: its layout, and the specs of its experiments, their datasets and
-    its networks."""
-    experiments = {
-        n: config["experiments"][n] for n in figure_experiments(config, figure)
+    """What a figure reads: its layout, and the specs of its experiments, their datasets, its
+    networks and its sweeps."""
+    specs = {
+        section: {name: config[section][name] for name in names}
+        for section, names in figure_entries_by_section(figure).items()
     }
     return {
         "layout": config["figures"][figure],
-        "experiments": experiments,
+        "experiments": specs["experiments"],
         "datasets": {
-            e["dataset"]: config["datasets"][e["dataset"]] for e in experiments.values()
+            e["dataset"]: config["datasets"][e["dataset"]]
+            for e in specs["experiments"].values()
         },
-        "networks": {n: config["networks"][n] for n in figure_networks(config, figure)},
-        "sweeps": {n: config["sweeps"][n] for n in figure_sweeps(config, figure)},
+        "networks": specs["networks"],
+        "sweeps": specs["sweeps"],
     }
 
 

@@ -55,7 +55,6 @@ rule manifest:
         "../envs/sgdbalance.yaml"
     params:
         root=workflow.basedir,
-        configs=[str(f) for f in workflow.configfiles]
-        + [config.get("claims_file", f"{workflow.basedir}/config/claims.yaml")],
+        configs=[str(f) for f in workflow.configfiles] + [CLAIMS_FILE],
     script:
         "../../scripts/manifest.py"

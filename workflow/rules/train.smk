@@ -18,10 +18,10 @@ rule train:
         experiment="|".join(ONE_JOB_EXPERIMENTS) or "^$",
     conda:
         "../envs/sgdbalance.yaml"
-    threads: train_resource("threads")
+    threads: job_resource("experiments", "threads")
     resources:
-        runtime=train_resource("runtime"),
-        mem_mb=train_resource("mem_mb"),
+        runtime=job_resource("experiments", "runtime"),
+        mem_mb=job_resource("experiments", "mem_mb"),
     params:
         experiment=experiment_spec,
         runs=part_range,
@@ -68,10 +68,10 @@ rule train_network:
         network="|".join(ONE_JOB_NETWORKS) or "^$",
     conda:
         "../envs/sgdbalance.yaml"
-    threads: 1
+    threads: job_resource("networks", "threads")
     resources:
-        runtime=30,
-        mem_mb=2000,
+        runtime=job_resource("networks", "runtime"),
+        mem_mb=job_resource("networks", "mem_mb"),
     params:
         network=network_spec,
         runs=network_part_range,
@@ -118,10 +118,10 @@ rule sweep:
         "benchmarks/sweeps/{sweep}.tsv"
     conda:
         "../envs/sgdbalance.yaml"
-    threads: 1
+    threads: job_resource("sweeps", "threads")
     resources:
-        runtime=30,
-        mem_mb=2000,
+        runtime=job_resource("sweeps", "runtime"),
+        mem_mb=job_resource("sweeps", "mem_mb"),
     params:
         sweep=sweep_spec,
     script:
@@ -142,10 +142,10 @@ rule splitting:
     priority: 1
     conda:
         "../envs/sgdbalance.yaml"
-    threads: lambda wildcards: splitting_threads(splitting_spec(wildcards))
+    threads: job_resource("splitting", "threads")
     resources:
-        runtime=60,
-        mem_mb=2000,
+        runtime=job_resource("splitting", "runtime"),
+        mem_mb=job_resource("splitting", "mem_mb"),
     params:
         splitting=splitting_spec,
     script:

@@ -20,5 +20,4 @@ _NAMES = {
     "save_npz_atomic": "io",
     "save_theory": "io",
 }
-__all__ = list(_NAMES)
-__getattr__, __dir__ = lazy_exports(__name__, _NAMES)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _NAMES)

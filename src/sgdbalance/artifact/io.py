@@ -199,6 +199,41 @@ def save_rows_atomic(path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
+def load_benchmarks(directory) -> dict[str, float]:
+    """Wall seconds of every job with a Snakemake ``benchmark:`` file under ``directory``, in
+    the rules' folders (files at its top level, such as ``measured_runtimes.tsv``, are not a
+    job's).
+
+    Returns
+    -------
+    dict of float
+        ``<rule folder>/<wildcards>`` (the file's path under ``directory`` without ``.tsv``,
+        e.g. ``train/tail_D1/part0``) -> column ``s`` of its last row, in path order.
+    """
+    seconds = {}
+    for path in sorted(Path(directory).glob("*/**/*.tsv")):
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f, delimiter="\t"))
+        seconds[path.relative_to(directory).with_suffix("").as_posix()] = float(rows[-1]["s"])
+    return seconds
+
+
+def save_runtimes_atomic(path, seconds: dict[str, float], header_comment: str) -> None:
+    """Job -> wall seconds as a two-column TSV, after ``#`` comment lines (``load_runtimes``)."""
+    with atomic_open(path, "w") as f:
+        for line in header_comment.splitlines():
+            f.write(f"# {line}\n")
+        f.write("job\tseconds\n")
+        f.writelines(f"{job}\t{s:.2f}\n" for job, s in seconds.items())
+
+
+def load_runtimes(path) -> dict[str, float]:
+    """Job -> wall seconds from a file ``save_runtimes_atomic`` wrote."""
+    with open(path, newline="") as f:
+        lines = [line for line in f if not line.startswith("#")]
+    return {row["job"]: float(row["seconds"]) for row in csv.DictReader(lines, delimiter="\t")}
+
+
 def save_theory(path, density: StationaryDensity | None, meta: dict) -> None:
     """A tabulated stationary density (None if none exists), with ``meta`` as JSON."""
     arrays = {}

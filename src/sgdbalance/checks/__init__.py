@@ -40,5 +40,4 @@ _NAMES = {
     "claim_record": "claims",
     "markdown_table": "claims",
 }
-__all__ = list(_NAMES)
-__getattr__, __dir__ = lazy_exports(__name__, _NAMES)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _NAMES)

@@ -10,15 +10,6 @@ from ..theory.moments import Moments
 CHECKS_WITH_THEORY = ("density", "tail_index", "mode")
 # Checks that read a splitting estimate (and the theory of its experiment, for tail_slope).
 SPLITTING_CHECKS = ("tail_slope", "splitting_plain")
-# Factor-steps (runs x steps x width x (D + 1)) from which a train job takes two threads.
-# Measured below it: every quick job ran in 1-3 s, a second of it start-up; full jobs in up to
-# 20 s (the SGF's sub-steps at D <= 1). Such jobs keep two cores busier run side by side.
-TWO_THREADS_FROM = 1e9
-# Replicates from which a splitting job takes two threads. Threads take replicates one by one,
-# and replicates differ in cost many times over (the deepest excursions): with the quick
-# config's 8, split_D1 ran 1.35x faster on two threads than on one, holding the second core
-# throughout, where a second job would have used it fully.
-SPLITTING_TWO_THREADS_FROM = 32
 
 
 class ConfigError(ValueError):
@@ -116,53 +107,6 @@ def part_runs(spec: dict, part: int) -> range:
     return range(part * n // jobs, (part + 1) * n // jobs)
 
 
-def job_resources(spec: dict) -> dict:
-    """What one job of an experiment asks for: ``runtime`` (minutes), ``mem_mb``, ``threads``.
-
-    Runtime assumes 2e6 run-steps/s, 10x below the slowest rate measured (the D = 1 SGF with
-    its sub-steps); memory counts the five checkpoint arrays per run and 600 MB for Python,
-    numpy and the compiled kernel. A job asks for two threads only from ``TWO_THREADS_FROM``
-    factor-steps on: a smaller one spends much of its time starting up, single-threaded, and
-    a second thread would hold a core that another job could use.
-
-    Parameters
-    ----------
-    spec : dict
-        An ``experiments`` entry.
-
-    Returns
-    -------
-    dict of int
-        ``runtime`` in minutes, ``mem_mb`` in MB and ``threads``, per job.
-    """
-    p = ensemble_params(spec)
-    runs = -(-p.n_runs // spec.get("jobs", 1))
-    factor_steps = runs * p.n_steps * p.width * (p.depth + 1)
-    minutes = factor_steps / 2e6 / 60
-    mem_mb = 600 + 5 * 8 * runs * (p.n_checkpoints + 1) / 1e6 + 8 * p.hist_bins / 1e6
-    return {
-        "runtime": int(10 + 2 * minutes),
-        "mem_mb": int(mem_mb * 1.5),
-        "threads": 2 if factor_steps >= TWO_THREADS_FROM else 1,
-    }
-
-
-def splitting_threads(spec: dict) -> int:
-    """Threads for the job of a ``splitting`` entry: two from ``SPLITTING_TWO_THREADS_FROM``
-    replicates on (the full config's), one below (the quick config's).
-
-    Parameters
-    ----------
-    spec : dict
-        A ``splitting`` entry.
-
-    Returns
-    -------
-    int
-    """
-    return 2 if spec["replicates"] >= SPLITTING_TWO_THREADS_FROM else 1
-
-
 def gd_stability_limit(moments: Moments, depth: int) -> float:
     """Largest eta at which GD is stable at the balanced minimum ``v* = beta2/beta1``.
 
@@ -201,8 +145,8 @@ def figure_names(spec: dict):
             yield role, value
 
 
-def figure_experiments(config: dict, figure: str) -> list[str]:
-    """Names of the experiments a figure reads, in config order.
+def figure_entries(config: dict, figure: str, section: str) -> list[str]:
+    """Names of the entries of one config section that a figure reads, in config order.
 
     Parameters
     ----------
@@ -210,49 +154,22 @@ def figure_experiments(config: dict, figure: str) -> list[str]:
         The merged config mapping.
     figure : str
         A key of ``config["figures"]``.
+    section : {"experiments", "networks", "sweeps"}
+        The config section whose entries are wanted.
 
     Returns
     -------
     list of str
+
+    Examples
+    --------
+    >>> config = {"experiments": {"a": {}}, "networks": {"n": {}},
+    ...           "figures": {"f": {"panels": ["a", "n"], "title": "x"}}}
+    >>> figure_entries(config, "f", "experiments"), figure_entries(config, "f", "networks")
+    (['a'], ['n'])
     """
-    names = figure_names(config["figures"][figure])
-    return [name for _, name in names if name in config["experiments"]]
-
-
-def figure_networks(config: dict, figure: str) -> list[str]:
-    """Names of the networks a figure reads, in config order.
-
-    Parameters
-    ----------
-    config : dict
-        The merged config mapping.
-    figure : str
-        A key of ``config["figures"]``.
-
-    Returns
-    -------
-    list of str
-    """
-    names = figure_names(config["figures"][figure])
-    return [name for _, name in names if name in config.get("networks", {})]
-
-
-def figure_sweeps(config: dict, figure: str) -> list[str]:
-    """Names of the sweeps a figure reads, in config order.
-
-    Parameters
-    ----------
-    config : dict
-        The merged config mapping.
-    figure : str
-        A key of ``config["figures"]``.
-
-    Returns
-    -------
-    list of str
-    """
-    names = figure_names(config["figures"][figure])
-    return [name for _, name in names if name in config.get("sweeps", {})]
+    entries = config.get(section, {})
+    return [name for _, name in figure_names(config["figures"][figure]) if name in entries]
 
 
 def splitting_params(config: dict, name: str) -> tuple[EnsembleParams, SplittingParams]:

@@ -29,5 +29,4 @@ _NAMES = {
     "finite_step_gap": "finite_step",
     "sweep_params": "sweeps",
 }
-__all__ = list(_NAMES)
-__getattr__, __dir__ = lazy_exports(__name__, _NAMES)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _NAMES)

@@ -1,7 +1,9 @@
 """Networks beyond the diagonal linear model, in numpy: the 20-200-20 ReLU net (Fig. 2), tanh
 models (Figs. 3 and 5) and deep tanh MLPs on digits (Fig. 5, right).
 
-``registry`` maps a config ``networks`` kind to its module's parameters and trainer.
+Each model has a module that trains it (``relu``, ``tanh``, ``mlp``, with ``digits`` the data
+of ``mlp``) and a frozen parameter class (in ``relu``, ``tanh_params``, ``mlp_params``);
+``registry`` maps a config ``networks`` kind to its parameters and trainer.
 
 Imports ``theory`` only.
 """
@@ -15,7 +17,6 @@ _NAMES = {
     "ReluParams": "relu",
     "TanhSignParams": "tanh_params",
     "TanhStabilityParams": "tanh_params",
-    "ScalingParams": "mlp",
+    "ScalingParams": "mlp_params",
 }
-__all__ = list(_NAMES)
-__getattr__, __dir__ = lazy_exports(__name__, _NAMES)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _NAMES)

@@ -7,13 +7,13 @@ numeric arrays; this table is the one place that joins a config ``kind`` to them
 
 from collections.abc import Callable
 
-from . import digits, mlp, relu, tanh
+from . import digits, mlp, mlp_params, relu, tanh
 
 KINDS = {
     "relu": relu.ReluParams,  # Fig. 2: noise balance in a ReLU net
     "tanh_signs": tanh.TanhSignParams,  # Fig. 3 right: tanh models and the wrong sign
     "tanh_stability": tanh.TanhStabilityParams,  # Fig. 5 middle: loss against eta
-    "scaling": mlp.ScalingParams,  # Fig. 5 right: deep tanh nets with eta ~ 1/D
+    "scaling": mlp_params.ScalingParams,  # Fig. 5 right: deep tanh nets with eta ~ 1/D
 }
 NOT_PARAMS = ("kind", "data_path", "jobs")  # config keys that are not fields of the parameters
 # Kinds whose runs never interact, so that a share of them can train in a job of its own;

@@ -26,5 +26,4 @@ _NAMES = {
     "SplittingParams": "params",
     "tail_splitting": "splitting",
 }
-__all__ = list(_NAMES)
-__getattr__, __dir__ = lazy_exports(__name__, _NAMES)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _NAMES)

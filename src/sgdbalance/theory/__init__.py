@@ -32,5 +32,4 @@ _NAMES = {
     "power_law_slope": "tails",
     "table1": "table",
 }
-__all__ = list(_NAMES)
-__getattr__, __dir__ = lazy_exports(__name__, _NAMES)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _NAMES)
