@@ -128,6 +128,51 @@ def claims_summary(claims: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def claims_overview(claims: list[dict]) -> str:
+    """One row per claim, for the README's first screens: verdict, checks passed, figure."""
+    lines = ["| claim | paper | verdict | checks passed | figure |", "|---|---|---|---|---|"]
+    for c in claims:
+        records = c["check_records"].values()
+        passed = sum(bool(r["passed"]) for r in records)
+        lines.append(
+            f"| `{c['claim']}` | {c['paper']} | **{c['verdict']}** | {passed} of {len(records)} | "
+            f"{c['figure'] or '-'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def build_label(record: dict, date: str) -> str:
+    """Which build a generated number comes from: commit, date, config files, Python."""
+    git = record["git"]
+    commit = (git["commit"] or "-")[:7] + (" with uncommitted changes" if git["dirty"] else "")
+    configs = ", ".join(f"`{c}`" for c in record["configs"] if not c.endswith("claims.yaml"))
+    return (
+        f"From the build of commit {commit} on {date} ({configs}; "
+        f"Python {record['versions']['python']})"
+    )
+
+
+def rst_table(markdown: str) -> str:
+    """A Markdown pipe table (header, rule, rows) as a reStructuredText ``list-table``.
+
+    Cells keep their text: with the docs' ``default_role = "code"``, `x` is inline code in
+    both. Tables separated by blank lines become separate ``list-table`` directives.
+    """
+    out = []
+    for block in re.split(r"\n\s*\n", markdown.strip()):
+        rows = [
+            [cell.strip() for cell in line.strip().strip("|").split("|")]
+            for line in block.splitlines()
+            if not re.fullmatch(r"\|?[-|: ]+\|?", line.strip())
+        ]
+        out += [".. list-table::", "   :header-rows: 1", ""]
+        for row in rows:
+            out.append(f"   * - {row[0] or '..'}")
+            out += [f"     - {cell or '..'}" for cell in row[1:]]
+        out.append("")
+    return "\n".join(out)
+
+
 def tex_free(x) -> str:
     return f"{float(x):.3g}"
 
