@@ -88,6 +88,22 @@ def test_claims_summary_has_a_row_per_claim():
     assert "| `c` | Thm 1 | PASS | `k` 0.5 / 1 | fig1 |" in paper.claims_summary(claims)
 
 
+def test_checks_table_has_a_row_per_check():
+    claims = [
+        {
+            "claim": "c",
+            "verdict": "FAIL",
+            "check_records": {
+                "k": {"value": 0.5, "tolerance": 1.0, "passed": True},
+                "j": {"value": 2.0, "tolerance": 1.0, "passed": False},
+            },
+        }
+    ]
+    table = paper.checks_table(claims)
+    assert "| `c` (FAIL) | `k` | 0.5 | 1 | PASS |" in table
+    assert "|  | `j` | 2 | 1 | FAIL |" in table
+
+
 def test_claims_overview_counts_passed_checks():
     claims = [
         {
@@ -102,10 +118,11 @@ def test_claims_overview_counts_passed_checks():
 
 
 def test_rst_table_keeps_every_cell():
-    markdown = "| a | b |\n|---|---|\n| `x` | 1 |\n| y | |\n\n| c |\n|---|\n| 2 |\n"
+    markdown = "| a | b |\n|---|---|\n| `x` | 1 |\n| y | |\n| - | -3 |\n\n| c |\n|---|\n| 2 |\n"
     text = paper.rst_table(markdown)
     assert text.count(".. list-table::") == 2
     assert "   * - `x`\n     - 1\n" in text and "   * - y\n     - ..\n" in text
+    assert "   * - \\-\n     - -3\n" in text  # a lone "-" is text, not a list item
     assert "   * - c\n   * - 2\n" in text
 
 
@@ -141,7 +158,8 @@ def test_readme_writes_the_readme_and_the_docs_parts(tmp_path):
     assert text.startswith("head\n<!-- claims:begin -->\nFrom the build of commit abcdef1 on ")
     assert "| `c` | Thm 1 | **PASS** | 1 of 1 | fig1 |" in text and "old" not in text
     generated = tmp_path / "docs" / "generated"
-    assert "`k` 0.5 / 1" in (generated / "claims.rst").read_text()
+    claims_page = (generated / "claims.rst").read_text()
+    assert "   * - `c` (PASS)\n     - `k`\n     - 0.5\n     - 1\n     - PASS\n" in claims_page
     assert "   * - run\n     - 3\n" in (generated / "runtimes.rst").read_text()
     assert "commit abcdef1" in (generated / "build.rst").read_text()
     with Image.open(tmp_path / "docs" / "figures" / "f.png") as image:

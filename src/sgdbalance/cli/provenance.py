@@ -63,7 +63,10 @@ def cmd_readme(args) -> int:
     )
     pages = {
         "build.rst": f"{label}.\n",
-        "claims.rst": f"{label}:\n\n{paper.rst_table(paper.claims_summary(claims))}",
+        "claims.rst": (
+            f"{label}:\n\n{paper.rst_table(paper.claims_overview(claims))}\n"
+            f"Each check's value and tolerance:\n\n{paper.rst_table(paper.checks_table(claims))}"
+        ),
         "runtimes.rst": (
             f"{label}; timed on {_machine()}, the machine that ran ``make readme``:\n\n"
             + paper.rst_table((results / "paper" / "runtimes.md").read_text())
