@@ -19,7 +19,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "generated"]  # generated/ holds parts that pages include
 nitpicky = False
 default_role = "code"  # `x` in a docstring is inline code, as ``x``
 
