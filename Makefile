@@ -21,9 +21,9 @@ test: $(VENV)/installed
 report: $(VENV)/installed
 	$(BIN)/snakemake --configfile $(CONFIG) --report results/report.html
 
-# The HTML docs (API reference from the docstrings, user guide) in docs/_build/html; any
-# Sphinx warning fails the build. tests/test_docs.py builds them the same way and runs their
-# examples.
+# The HTML docs (user guide, project pages, the worked examples executed by sphinx-gallery,
+# API reference from the docstrings) in docs/_build/html; any Sphinx warning fails the build.
+# tests/test_docs.py builds them the same way and runs their examples.
 docs: $(VENV)/installed
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
@@ -36,7 +36,8 @@ ARCHIVE ?= results-$(shell git rev-parse --short HEAD 2>/dev/null || echo build)
 verify: $(VENV)/installed
 	$(BIN)/sgdbalance verify
 
-# After a full `make`: the README's claims and runtime tables, from results/ (commit them).
+# After a full `make`: the README's claims block, docs/generated/ (claims and runtime tables)
+# and docs/figures/, from results/ (commit them).
 readme: $(VENV)/installed
 	$(BIN)/sgdbalance readme
 

@@ -1,5 +1,9 @@
-"""Sphinx configuration: the API reference from the docstrings (autodoc + numpydoc) and the
-user guide. Build with ``make docs`` (warnings are errors); the version is the package's."""
+"""Sphinx configuration: the user guide and project pages, the worked examples executed by
+sphinx-gallery, and the API reference from the docstrings (autodoc + numpydoc). Build with
+``make docs`` (warnings are errors); the version is the package's."""
+
+import os
+import tempfile
 
 import sgdbalance
 
@@ -12,9 +16,10 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.viewcode",
     "numpydoc",
+    "sphinx_gallery.gen_gallery",
 ]
 
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "generated"]  # generated/ holds parts that pages include
 nitpicky = False
 default_role = "code"  # `x` in a docstring is inline code, as ``x``
 
@@ -30,11 +35,32 @@ autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_validation_checks = {"GL08"}
 
+# The worked examples (examples/*.py, jupytext percent scripts whose module docstring is the
+# page's title) run at every build; each cell's output and open figure go on the page, with
+# the script and a notebook to download. Their own PNGs go to a scratch folder, not the source.
+os.environ.setdefault("SGDBALANCE_EXAMPLE_OUT", tempfile.mkdtemp(prefix="sgdbalance-examples-"))
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"\.py$",  # execute every example, not only plot_*.py
+    "within_subsection_order": "FileNameSortKey",
+    "download_all_examples": False,
+    "line_numbers": False,
+    "remove_config_comments": True,
+    "show_memory": False,
+    "show_signature": False,
+    "min_reported_time": 0,
+    "image_srcset": [],
+    "matplotlib_animations": False,
+}
+
 html_theme = "alabaster"
 html_title = f"sgd-balance {release}"
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 html_theme_options = {
     "description": "Law of balance and stationary distributions of SGD",
     "fixed_sidebar": True,
-    "page_width": "1100px",
+    "page_width": "1180px",
     "sidebar_width": "230px",
 }

@@ -10,22 +10,24 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # The stationary density and T_c for your own data
-#
-# The SGF theory of the paper (Thm 4.2) needs only five moments of the training set: the
-# landscape `beta1 = E[x^2]`, `beta2 = E[x y]` and the noise `alpha1 = Var[x^2]`,
-# `alpha2 = E[x^3 y] - E[x^2] E[x y]`, `alpha3 = Var[x y]`. From them this example computes,
-# for the scalar model `f(x) = v x` with per-sample loss `(f - y)^2` (no 1/2):
-#
-# - the critical temperature `T_c = beta2 / alpha3` of the two-layer model (depth D = 1, one
-#   hidden layer, `v = u w`), above which SGD collapses to `v = 0`;
-# - the stationary density of `v` at temperatures `T = eta / S` below it, for D = 0
-#   (linear regression), D = 1 and D = 2, with its mean, spread and mode.
-#
-# Run it as a script (`python examples/density_and_tc.py`; the plot goes to the folder named
-# by `SGDBALANCE_EXAMPLE_OUT`, default the current one) or open it as a notebook with
-# jupytext.
+"""
+The stationary density and T_c for your own data
+================================================
+
+The SGF theory of the paper (Thm 4.2) needs only five moments of the training set: the
+landscape `beta1 = E[x^2]`, `beta2 = E[x y]` and the noise `alpha1 = Var[x^2]`,
+`alpha2 = E[x^3 y] - E[x^2] E[x y]`, `alpha3 = Var[x y]`. From them this example computes,
+for the scalar model `f(x) = v x` with per-sample loss `(f - y)^2` (no 1/2):
+
+- the critical temperature `T_c = beta2 / alpha3` of the two-layer model (depth D = 1, one
+  hidden layer, `v = u w`), above which SGD collapses to `v = 0`;
+- the stationary density of `v` at temperatures `T = eta / S` below it, for D = 0
+  (linear regression), D = 1 and D = 2, with its mean, spread and mode.
+
+Run it as a script (`python examples/density_and_tc.py`; the plot goes to the folder named
+by `SGDBALANCE_EXAMPLE_OUT`, default the current one) or open it as a notebook with
+jupytext.
+"""
 
 # %%
 import os
@@ -47,7 +49,8 @@ from sgdbalance.theory import (
 OUT = Path(os.environ.get("SGDBALANCE_EXAMPLE_OUT", "."))
 
 # %% [markdown]
-# ## Your data
+# Your data
+# ---------
 #
 # Put your own inputs and labels here: two 1-d arrays of equal length, one scalar input and
 # one label per sample, e.g. `x, y = np.loadtxt("my_data.csv", delimiter=",", unpack=True)`.
@@ -66,7 +69,8 @@ for name, value in moments.as_dict().items():
 print(f"v* = beta2 / beta1 = {moments.beta2 / moments.beta1:.6g}  (the minimum of the loss)")
 
 # %% [markdown]
-# ## The critical temperature
+# The critical temperature
+# ------------------------
 #
 # For D = 1, near `v = 0` the right-sign density behaves like `v^(beta2 / (2 alpha3 T) - 3/2)`:
 # it is normalisable only for `T < T_c`. Between `T_c / 3` and `T_c` it diverges at 0 (but is
@@ -93,7 +97,8 @@ for batch in (1, 8, 64):
     print(f"S = {batch}: the SGF learns for eta < S T_c = {batch * t_c:.4g}")
 
 # %% [markdown]
-# ## The stationary density below T_c (D = 1)
+# The stationary density below T_c (D = 1)
+# ----------------------------------------
 #
 # `stationary_density` tabulates the normalised density of Thm 4.2 on a grid of `log|v|`
 # reaching down to the smallest normal double, so that the mass piling up near 0 just below
@@ -118,7 +123,8 @@ except NotNormalisable as reason:
     print(f"D = 1, T = 1.1 T_c: no density, {reason}")
 
 # %% [markdown]
-# ## Depth: D = 0, 1, 2 at the same temperature
+# Depth: D = 0, 1, 2 at the same temperature
+# ------------------------------------------
 #
 # Linear regression (D = 0) has one density on the whole line at every T, with tail
 # `|v|^(-2 - beta1 / (T alpha1))`; D >= 2 has tail `|v|^(-5 + 3/(D+1))` and no sharp
@@ -138,7 +144,8 @@ above = stationary_density(moments, depth=2, temperature=1.5 * t_c)
 print(f"D = 2, T = 1.5 T_c: still normalisable, mean = {above.mean:.4g}")
 
 # %% [markdown]
-# ## Plot
+# Plot
+# ----
 
 # %%
 v_star = moments.beta2 / moments.beta1
@@ -160,4 +167,4 @@ right.legend()
 fig.tight_layout()
 path = OUT / "density_and_tc.png"
 fig.savefig(path, dpi=150)
-print(f"plot: {path}")
+print(f"plot: {path.name}")  # in SGDBALANCE_EXAMPLE_OUT

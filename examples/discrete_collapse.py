@@ -10,21 +10,23 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # Where does discrete SGD collapse for my batch size?
-#
-# In the SGF the two-layer model (depth D = 1, `v = u w`) collapses to `v = 0` for
-# `T = eta / S >= T_c = beta2 / alpha3`, whatever S. Discrete SGD has its own thresholds.
-# Near `v = 0` one step is linear, `(u', w') = (I + 2 eta m J)(u, w)` with `m` the minibatch
-# mean of `x y` and `J = [[0, 1], [1, 0]]`; the balanced and antibalanced amplitudes grow by
-# `1 + 2 eta m` and `1 - 2 eta m` per step, with Lyapunov exponents
-# `Lambda_pm = E log|1 pm 2 eta m|` over minibatches. `v = 0` attracts iff both are negative,
-# and then `log|v|` drifts at `2 max(Lambda_+, Lambda_-)` per step.
-#
-# This example finds, for a training set and several batch sizes S, the temperatures where
-# that changes sign, sets them beside `T_c`, and checks one by simulating SGD from
-# `v = 1e-150`. Conventions: per-sample loss `(u w x - y)^2`, `T = eta / S`, minibatches of S
-# samples drawn with replacement.
+"""
+Where does discrete SGD collapse for my batch size?
+===================================================
+
+In the SGF the two-layer model (depth D = 1, `v = u w`) collapses to `v = 0` for
+`T = eta / S >= T_c = beta2 / alpha3`, whatever S. Discrete SGD has its own thresholds.
+Near `v = 0` one step is linear, `(u', w') = (I + 2 eta m J)(u, w)` with `m` the minibatch
+mean of `x y` and `J = [[0, 1], [1, 0]]`; the balanced and antibalanced amplitudes grow by
+`1 + 2 eta m` and `1 - 2 eta m` per step, with Lyapunov exponents
+`Lambda_pm = E log|1 pm 2 eta m|` over minibatches. `v = 0` attracts iff both are negative,
+and then `log|v|` drifts at `2 max(Lambda_+, Lambda_-)` per step.
+
+This example finds, for a training set and several batch sizes S, the temperatures where
+that changes sign, sets them beside `T_c`, and checks one by simulating SGD from
+`v = 1e-150`. Conventions: per-sample loss `(u w x - y)^2`, `T = eta / S`, minibatches of S
+samples drawn with replacement.
+"""
 
 # %%
 import os
@@ -40,11 +42,12 @@ from sgdbalance.theory import Moments, critical_temperature
 OUT = Path(os.environ.get("SGDBALANCE_EXAMPLE_OUT", "."))
 
 # %% [markdown]
-# ## The training set and your batch sizes
+# The training set and your batch sizes
+# -------------------------------------
 #
 # A weak signal, `y = 0.1 x + eps` (n = 10 000): there discrete SGD does collapse for small S.
 # On stronger signals (the workflow's example data, `k = 0.5`, `sigma = 0.5`) there is no
-# window at any S (README, "Findings"). Put your own `x`, `y` and batch sizes here. For
+# window at any S (docs, Findings). Put your own `x`, `y` and batch sizes here. For
 # S = 1 (or whenever `n^S <= 2^21`) the expectations
 # are exact averages over every minibatch; otherwise over `DRAWS` random minibatches, with a
 # standard error.
@@ -60,7 +63,8 @@ t_c = critical_temperature(moments)
 print(f"SGF: T_c = beta2 / alpha3 = {t_c:.6g}")
 
 # %% [markdown]
-# ## The thresholds
+# The thresholds
+# --------------
 #
 # `threshold_report` searches learning rates up to `S eta_max` for the sign changes of
 # `max(Lambda_+, Lambda_-)` and reports them as temperatures, with the second-order value
@@ -89,7 +93,8 @@ for row in report["per_batch"]:
     print(f"    second-order value beta2 / (alpha3 + S beta2^2) = {row['second_order']:.4g}")
 
 # %% [markdown]
-# ## The top exponent against T
+# The top exponent against T
+# --------------------------
 #
 # The same batches as the report (`batch_means` with the same seed), evaluated on a grid.
 
@@ -101,7 +106,8 @@ for s in BATCHES:
     exponent[s] = np.array([top_exponent(xy_means, t * s) for t in temperatures])
 
 # %% [markdown]
-# ## A check by simulation (S = 1)
+# A check by simulation (S = 1)
+# -----------------------------
 #
 # SGD from `v = 1e-150` (u = 2w, so both amplitudes are present) stays in the linear regime;
 # the mean slope of `log|v|` per step over the second half of 800 steps estimates
@@ -130,7 +136,8 @@ for i, (where, t) in enumerate(checks.items()):
     )
 
 # %% [markdown]
-# ## Plot
+# Plot
+# ----
 
 # %%
 fig, ax = plt.subplots(figsize=(6.5, 4))
@@ -151,4 +158,4 @@ ax.legend(fontsize=8)
 fig.tight_layout()
 path = OUT / "discrete_collapse.png"
 fig.savefig(path, dpi=150)
-print(f"plot: {path}")
+print(f"plot: {path.name}")  # in SGDBALANCE_EXAMPLE_OUT

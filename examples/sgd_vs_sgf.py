@@ -10,23 +10,25 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # An ensemble of discrete SGD against the SGF
-#
-# Thm 4.2 of the paper is a statement about the stochastic gradient flow (SGF), the Ito SDE
-# `d theta = -grad L dt + sqrt(T Sigma) dW` with `T = eta / S`. Real SGD takes steps of
-# size `eta` on minibatches of `S` samples. This example runs both on one training set, on the
-# compiled ensemble engine, and compares their stationary `v` with the density:
-#
-# - the two-layer model (depth D = 1, `v = u w`) at `T = 0.05`: the SGF, and SGD at
-#   `(eta, S) = (0.05, 1)` and `(0.2, 4)`, the same T with a four times larger step;
-# - linear regression (D = 0) at the same points, where the exact stationary variance of
-#   discrete SGD is known (`discrete_variance`) and differs from the SGF's.
-#
-# Conventions: per-sample loss `(v x - y)^2`, SGF time `t` = SGD steps x `eta`. Every run
-# draws from its own random stream keyed by `(seed, run index)`, so the numbers below are the
-# same on any machine and with any number of threads. The first call compiles the engine
-# (about 10 s, cached for later runs).
+"""
+An ensemble of discrete SGD against the SGF
+===========================================
+
+Thm 4.2 of the paper is a statement about the stochastic gradient flow (SGF), the Ito SDE
+`d theta = -grad L dt + sqrt(T Sigma) dW` with `T = eta / S`. Real SGD takes steps of
+size `eta` on minibatches of `S` samples. This example runs both on one training set, on the
+compiled ensemble engine, and compares their stationary `v` with the density:
+
+- the two-layer model (depth D = 1, `v = u w`) at `T = 0.05`: the SGF, and SGD at
+  `(eta, S) = (0.05, 1)` and `(0.2, 4)`, the same T with a four times larger step;
+- linear regression (D = 0) at the same points, where the exact stationary variance of
+  discrete SGD is known (`discrete_variance`) and differs from the SGF's.
+
+Conventions: per-sample loss `(v x - y)^2`, SGF time `t` = SGD steps x `eta`. Every run
+draws from its own random stream keyed by `(seed, run index)`, so the numbers below are the
+same on any machine and with any number of threads. The first call compiles the engine
+(about 10 s, cached for later runs).
+"""
 
 # %%
 import os
@@ -49,7 +51,8 @@ from sgdbalance.theory import Moments, stationary_density
 OUT = Path(os.environ.get("SGDBALANCE_EXAMPLE_OUT", "."))
 
 # %% [markdown]
-# ## The training set and the theory
+# The training set and the theory
+# -------------------------------
 #
 # `y = 0.5 x + 0.5 eps` with `x, eps ~ N(0, 1)`, n = 10 000 samples, drawn from an explicit
 # seed. The density uses the moments of this training set, the ones SGD sees.
@@ -64,7 +67,8 @@ for depth, p in density.items():
     print(f"D = {depth}: density mean = {p.mean:.6g}, variance = {p.variance:.6g}")
 
 # %% [markdown]
-# ## The ensembles
+# The ensembles
+# -------------
 #
 # Every run starts balanced at `v = 0.5` and runs for SGF time 40 (800 SGD steps at
 # `eta = 0.05`); the final `v` of each run is one sample of the stationary law (the bulk
@@ -97,11 +101,12 @@ samples = {
 }
 
 # %% [markdown]
-# ## D = 1: mean, spread and KS distance to the density
+# D = 1: mean, spread and KS distance to the density
+# --------------------------------------------------
 #
 # The KS distance is set beside the value sampling alone exceeds with probability 0.001 at
 # this number of runs. The SGF sits within it; SGD's gap to the SGF density grows with the
-# step at fixed T (README, "Findings": discrete SGD is not the SGF).
+# step at fixed T (docs, Findings: discrete SGD is measurably not the SGF).
 
 # %%
 critical = stats.kstwo.isf(0.001, N_RUNS)
@@ -118,7 +123,8 @@ for (depth, label), v in samples.items():
     )
 
 # %% [markdown]
-# ## D = 0: the variance of discrete SGD is not the SGF's
+# D = 0: the variance of discrete SGD is not the SGF's
+# ----------------------------------------------------
 #
 # For linear regression one SGD step averages to the exact stationary variance
 # `T g(v*) / (beta1 - eta beta1^2 - T alpha1)` (any training set), against the SGF's
@@ -139,7 +145,8 @@ for (depth, label), v in samples.items():
     )
 
 # %% [markdown]
-# ## Plot
+# Plot
+# ----
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 4))
@@ -154,4 +161,4 @@ for ax, depth in zip(axes, (0, 1), strict=True):
 fig.tight_layout()
 path = OUT / "sgd_vs_sgf.png"
 fig.savefig(path, dpi=150)
-print(f"plot: {path}")
+print(f"plot: {path.name}")  # in SGDBALANCE_EXAMPLE_OUT

@@ -1,5 +1,6 @@
-"""The HTML docs build without a warning, document every public name, and every example in
-them runs: the docstrings' examples of each documented module, and the user guide's."""
+"""The HTML docs build without a warning, link every page from the index, document every
+public name, and every example in them runs: the worked examples (executed by sphinx-gallery
+during the build), the docstrings' examples of each documented module, and the user guide's."""
 
 import doctest
 import importlib
@@ -14,6 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 SUBPACKAGES = ("theory", "simulate", "discrete", "nets", "checks", "config", "figures", "artifact")
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+PAGES = ("claims", "findings", "artifact", "guide", "auto_examples/index", "cli", "api",
+         "pipeline", "cluster", "faults", "performance", "tests")  # fmt: skip
+EXAMPLES = ("density_and_tc", "sgd_vs_sgf", "discrete_collapse")
 
 
 def documented_modules() -> list[str]:
@@ -47,7 +51,21 @@ def test_html_builds_without_warnings(tmp_path):
     assert result.stderr == ""  # not even a warning that -W would let through
     guide = (out / "guide.html").read_text()
     assert "Where discrete SGD collapses for your batch size" in guide
-    assert 'href="examples.html"' in guide
+    assert 'href="auto_examples/index.html"' in guide
+    # Every page is in the index's toctrees, and the Findings page shows the build's figures.
+    index = (out / "index.html").read_text()
+    for page in PAGES:
+        assert f'href="{page}.html"' in index, f"{page} is not linked from the index"
+    findings = (out / "findings.html").read_text()
+    figures = re.findall(r'<img [^>]*src="(_images/[^"]+\.png)"', findings)
+    assert len(figures) >= 8 and all((out / f).is_file() for f in figures)
+    # Each worked example is an executed page: its printed output, its figure, and the script
+    # and the notebook to download.
+    for name in EXAMPLES:
+        page = (out / "auto_examples" / f"{name}.html").read_text()
+        assert 'class="sphx-glr-script-out' in page, name  # printed output
+        assert re.search(rf'<img [^>]*src="../_images/sphx_glr_{name}_001\.png"', page), name
+        assert f"{name}.py" in page and f"{name}.ipynb" in page, name
     theory = (out / "api" / "theory.html").read_text()
     # autodoc rendered the numpydoc sections of the package's central function.
     assert 'id="sgdbalance.theory.density.stationary_density"' in theory

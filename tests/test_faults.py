@@ -1,7 +1,7 @@
 """Faults during a build, on the quick config's cheapest jobs (the example data, one part of
 balance_sgd): a full disk fails the job that cannot write, naming the file and the reason,
 keeps every finished output and leaves no temporary file, and a rerun completes; a result
-file cut short is named by ``sgdbalance verify`` and rebuilt by the command in the README; a
+file cut short is named by ``sgdbalance verify`` and rebuilt by the command in docs/faults.rst; a
 build killed outright resumes and redoes only what was lost."""
 
 import hashlib
@@ -83,7 +83,7 @@ def test_truncated_result_is_named_by_verify_and_rebuilt_by_forcerun(tmp_path):
     with pytest.raises(ValueError, match="balance_sgd.npz: not a readable .npz file"):
         io.load_npz(tmp_path / PART)  # what a job reading it would say
 
-    # README, "Bad input and faults": snakemake --forcerun <file> rebuilds it (and, without a
+    # docs/faults.rst: snakemake --forcerun <file> rebuilds it (and, without a
     # target, everything computed from it); here only up to the file itself.
     result = build(PART, tmp_path, "--forcerun", PART)
     assert result.returncode == 0, result.stderr[-2000:]

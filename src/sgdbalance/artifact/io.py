@@ -276,3 +276,25 @@ def load_theory(path) -> tuple[StationaryDensity | None, dict]:
         tail_slope={s: float(m) for s, m in per_side("tail_slope").items()},
     )
     return density, meta
+
+
+def save_png_scaled(source, path, max_width: int) -> tuple[int, int]:
+    """Copy the PNG ``source`` to ``path``, shrunk to at most ``max_width`` pixels wide.
+
+    For the docs pages, which show the build's figures: the 200 dpi originals are larger than
+    a page column needs. The copy keeps 256 colours (a line plot has few; without dithering,
+    so flat areas stay flat), a third to a half of the bytes. Returns the new
+    ``(width, height)`` in pixels. No text chunks are copied: the same source gives the same
+    bytes.
+    """
+    from PIL import Image
+
+    with Image.open(source) as image:
+        image = image.convert("RGB")
+        if image.width > max_width:
+            height = round(image.height * max_width / image.width)
+            image = image.resize((max_width, height), Image.Resampling.LANCZOS)
+        image = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        with atomic_open(path, "wb") as f:
+            image.save(f, format="PNG", optimize=True)
+        return image.size

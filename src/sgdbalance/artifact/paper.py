@@ -128,6 +128,76 @@ def claims_summary(claims: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def claims_overview(claims: list[dict]) -> str:
+    """One row per claim, for the README's first screens: verdict, checks passed, figure."""
+    lines = ["| claim | paper | verdict | checks passed | figure |", "|---|---|---|---|---|"]
+    for c in claims:
+        records = c["check_records"].values()
+        passed = sum(bool(r["passed"]) for r in records)
+        lines.append(
+            f"| `{c['claim']}` | {c['paper']} | **{c['verdict']}** | {passed} of {len(records)} | "
+            f"{c['figure'] or '-'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def checks_table(claims: list[dict]) -> str:
+    """One row per check under its claim: value, tolerance, verdict (for the docs, where a
+    table must fit a page column)."""
+    lines = ["| claim | check | value | tolerance | verdict |", "|---|---|---|---|---|"]
+    for c in claims:
+        first = f"`{c['claim']}` ({c['verdict']})"
+        for name, r in c["check_records"].items():
+            verdict = "PASS" if r["passed"] else "FAIL"
+            lines.append(
+                f"| {first} | `{name}` | {tex_free(r['value'])} | {tex_free(r['tolerance'])} | "
+                f"{verdict} |"
+            )
+            first = ""
+        if not c["check_records"]:
+            lines.append(f"| {first} | - | - | - | {c['verdict']} |")
+    return "\n".join(lines) + "\n"
+
+
+def build_label(record: dict, date: str) -> str:
+    """Which build a generated number comes from: commit, date, config files, Python."""
+    git = record["git"]
+    commit = (git["commit"] or "-")[:7] + (" with uncommitted changes" if git["dirty"] else "")
+    configs = ", ".join(f"`{c}`" for c in record["configs"] if not c.endswith("claims.yaml"))
+    return (
+        f"From the build of commit {commit} on {date} ({configs}; "
+        f"Python {record['versions']['python']})"
+    )
+
+
+def rst_table(markdown: str) -> str:
+    """A Markdown pipe table (header, rule, rows) as a reStructuredText ``list-table``.
+
+    Cells keep their text: with the docs' ``default_role = "code"``, `x` is inline code in
+    both; a cell that would read as a list item (``-``) is escaped. Tables separated by blank
+    lines become separate ``list-table`` directives.
+    """
+
+    def cell(text: str) -> str:
+        if not text:
+            return ".."  # an empty comment: an empty cell
+        return "\\" + text if text[0] in "-*+" and text[1:2] in ("", " ") else text
+
+    out = []
+    for block in re.split(r"\n\s*\n", markdown.strip()):
+        rows = [
+            [text.strip() for text in line.strip().strip("|").split("|")]
+            for line in block.splitlines()
+            if not re.fullmatch(r"\|?[-|: ]+\|?", line.strip())
+        ]
+        out += [".. list-table::", "   :header-rows: 1", ""]
+        for row in rows:
+            out.append(f"   * - {cell(row[0])}")
+            out += [f"     - {cell(text)}" for text in row[1:]]
+        out.append("")
+    return "\n".join(out)
+
+
 def tex_free(x) -> str:
     return f"{float(x):.3g}"
 

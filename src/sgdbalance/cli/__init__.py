@@ -146,9 +146,12 @@ def build_parser() -> Parser:
     v.add_argument("--root", help="where the manifest's config files are (default: RESULTS/..)")
     v.set_defaults(func=cmd_verify)
 
-    m = sub.add_parser("readme", help="write the generated tables of README.md from results/")
+    m = sub.add_parser(
+        "readme", help="write the generated parts of README.md and docs/ from results/"
+    )
     m.add_argument("--results", default="results", help="results directory (default results)")
     m.add_argument("--readme", default="README.md", help="the file to update (default README.md)")
+    m.add_argument("--docs", help="the docs folder to update (default: beside the README)")
     m.set_defaults(func=cmd_readme)
 
     a = sub.add_parser("archive", help="results/ and its manifest as a deterministic .tar.gz")
