@@ -1,0 +1,37 @@
+"""Rule article: the reproduction as one PDF, compiled by Typst from workflow/article/, every
+number read from results/ at compile time."""
+
+import logging
+import time
+from pathlib import Path
+
+from sgdbalance.artifact import article, io
+
+logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
+root = Path(snakemake.params.root)
+captions = {
+    name: (root / "workflow" / "report" / f"{name}.rst").read_text()
+    for name in snakemake.params.figures
+    if (root / "workflow" / "report" / f"{name}.rst").is_file()
+}
+record = article.inputs(
+    snakemake.params.registry,
+    snakemake.config,
+    snakemake.params.figures,
+    captions,
+    snakemake.params.overlays,
+    snakemake.params.configs,
+    root,
+)
+io.save_json_atomic(snakemake.output.inputs, record)
+start = time.perf_counter()
+warnings = article.build(
+    Path(snakemake.output.pdf).parent, snakemake.input.source, record, snakemake.output.pdf
+)
+seconds = time.perf_counter() - start
+for warning in warnings:
+    logging.warning("typst: %s", warning)
+size = Path(snakemake.output.pdf).stat().st_size
+logging.info(
+    "compiled %s in %.2f s (staging included): %d bytes", snakemake.output.pdf, seconds, size
+)
