@@ -25,13 +25,9 @@ record = article.inputs(
 )
 io.save_json_atomic(snakemake.output.inputs, record)
 start = time.perf_counter()
-warnings = article.build(
-    Path(snakemake.output.pdf).parent, snakemake.input.source, record, snakemake.output.pdf
-)
+pdf = Path(snakemake.output.pdf)
+warnings = article.build(pdf.parent, snakemake.input.source, record, pdf)
 seconds = time.perf_counter() - start
 for warning in warnings:
     logging.warning("typst: %s", warning)
-size = Path(snakemake.output.pdf).stat().st_size
-logging.info(
-    "compiled %s in %.2f s (staging included): %d bytes", snakemake.output.pdf, seconds, size
-)
+logging.info("compiled %s in %.2f s, staging included: %d bytes", pdf, seconds, pdf.stat().st_size)

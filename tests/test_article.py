@@ -72,6 +72,8 @@ def write_results(results: Path) -> dict:
     """A results tree as the workflow writes it (claims, checks, a measurement, Table 1,
     figures, runtimes), and the article's inputs for it."""
     checks = {"decay_check": check_record(0.0625), "density_check": check_record(0.03125)}
+    # Python's JSON writes Infinity, which strict JSON (and Typst) refuses: staging converts it.
+    checks["density_check"]["details"]["theory_std"] = float("inf")
     for name, record in checks.items():
         (results / "checks").mkdir(parents=True, exist_ok=True)
         (results / "checks" / f"{name}.json").write_text(json.dumps(record))
@@ -146,6 +148,12 @@ def test_each_figure_is_shown_once_with_the_first_claim_of_its_target():
         "density_claim": [],
         "beyond_claim": [],
     }
+
+
+def test_strict_json_spells_out_non_finite_numbers():
+    record = {"a": [1.0, float("inf")], "b": {"c": float("-inf"), "d": float("nan")}, "e": 2}
+    strict = {"a": [1.0, "inf"], "b": {"c": "-inf", "d": "nan"}, "e": 2}
+    assert article.strict_json(record) == strict
 
 
 def test_rebuild_command_names_the_overlay():

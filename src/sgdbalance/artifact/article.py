@@ -10,6 +10,7 @@ date, so that the same results give the same bytes.
 """
 
 import json
+import math
 import re
 import shutil
 import tempfile
@@ -102,6 +103,7 @@ def inputs(registry: dict, config: dict, figures: dict, captions: dict, overlays
         "build_command": "make" if not overlays else "make quick",
         "article_command": rebuild_command("results/article.pdf", overlays),
         "claims": [{"id": name, **spec, "show": placed[name]} for name, spec in claims.items()],
+        "figure_order": list(figures),  # a JSON object's keys may be sorted when written
         "figures": {
             name: {
                 "title": figure_title(captions.get(name, "")) or name,
@@ -124,16 +126,35 @@ def inputs(registry: dict, config: dict, figures: dict, captions: dict, overlays
     }
 
 
+def strict_json(value):
+    """``value`` with every non-finite float as the string ``"inf"``, ``"-inf"`` or ``"nan"``:
+    the result files are written by Python, whose JSON allows ``Infinity`` and ``NaN``, which
+    Typst's JSON reader (like the standard) refuses."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {k: strict_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [strict_json(v) for v in value]
+    return value
+
+
 def stage(results_dir, folder, source, record: dict) -> Path:
     """Copy the source and the result files it reads into ``folder``, beside ``inputs.json``
-    holding ``record``; returns the source's path there."""
+    holding ``record``; returns the source's path there. JSON files are copied value for value
+    as strict JSON (``strict_json``); the others byte for byte."""
     results_dir, folder = Path(results_dir), Path(folder)
     for pattern in READS:
         for path in sorted(results_dir.glob(pattern)):
             target = folder / "results" / path.relative_to(results_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-    (folder / "inputs.json").write_text(json.dumps(record, indent=1, sort_keys=True))
+            if path.suffix == ".json":
+                data = strict_json(json.loads(path.read_text()))
+                target.write_text(json.dumps(data, allow_nan=False))
+            else:
+                shutil.copyfile(path, target)
+    inputs = json.dumps(strict_json(record), indent=1, sort_keys=True, allow_nan=False)
+    (folder / "inputs.json").write_text(inputs)
     main = folder / "article.typ"
     shutil.copyfile(source, main)
     return main
