@@ -8,7 +8,7 @@ from pathlib import Path
 from sgdbalance.artifact import article, io
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
-root = Path(snakemake.params.root)
+root = Path(snakemake.input.source).resolve().parents[2]  # workflow/article/article.typ
 captions = {
     name: (root / "workflow" / "report" / f"{name}.rst").read_text()
     for name in snakemake.params.figures

@@ -1,41 +1,5 @@
-import os
-from pathlib import Path
-
-
 localrules:
     article,
-
-
-# The figure files, the rules that draw them and the targets that build them, read from the
-# rules defined above (figures.smk): a figure added there appears in the article by itself.
-def figure_sources():
-    """Each figure of config ``figures:`` with the script that draws it and the target rule
-    (``fig5``) that builds it, in the order of the config."""
-    drawn, targets = {}, {}
-    for rule in workflow.rules:
-        outputs = [str(f) for f in rule.output]
-        inputs = [str(f) for f in rule.input]
-        for fig in FIGURES:
-            pdf = f"results/figures/{fig}.pdf"
-            if pdf in outputs and rule.script:
-                script = Path(rule.snakefile).parent / rule.script
-                drawn[fig] = os.path.relpath(script.resolve(), workflow.basedir)
-            if pdf in inputs and not rule.output and rule.name != "all":
-                targets[fig] = rule.name
-    return {
-        fig: {"script": drawn.get(fig), "target": targets.get(fig, fig)}
-        for fig in FIGURES
-    }
-
-
-def config_overlays():
-    """The config files given over config/config.yaml (``--configfile config/quick.yaml``)."""
-    base = Path(workflow.basedir, "config", "config.yaml").resolve()
-    return [
-        os.path.relpath(Path(f).resolve(), workflow.basedir)
-        for f in workflow.configfiles
-        if Path(f).resolve() != base
-    ]
 
 
 # The reproduction as one PDF, compiled by Typst from workflow/article/article.typ: every
@@ -59,9 +23,9 @@ rule article:
         ),
         inputs="results/article/inputs.json",
     log:
-        "logs/article.log",
+        "logs/article/article.log",
     benchmark:
-        "benchmarks/article.tsv"
+        "benchmarks/article/article.tsv"
     conda:
         "../envs/sgdbalance.yaml"
     params:
@@ -70,6 +34,5 @@ rule article:
         overlays=config_overlays(),
         configs=[str(f) for f in workflow.configfiles]
         + [config.get("claims_file", f"{workflow.basedir}/config/claims.yaml")],
-        root=workflow.basedir,
     script:
         "../../scripts/article.py"
