@@ -8,12 +8,19 @@ from ..theory.density import tail_exponent
 from .common import STYLE
 
 
-def _splitting_estimate(split: dict, density):
-    """The splitting estimate per bin every replicate reached: ``(centre, mean, se, theory)``,
-    densities of ``|v|`` (mean over replicates, its standard error, the theory's own)."""
+def _reached(split: dict) -> np.ndarray:
+    """The bins of a splitting estimate that at least two replicates reached (so that it has a
+    standard error): the mean over replicates, zeros included, estimates the bin."""
+    return (np.asarray(split["probability"]) > 0).sum(axis=0) >= 2
+
+
+def _splitting_estimate(split: dict, density, upto=np.inf):
+    """The splitting estimate per bin two replicates reached, up to ``upto`` in ``|v|``:
+    ``(centre, mean, se, theory)``, densities of ``|v|`` (mean over replicates, its standard
+    error, the theory's own)."""
     prob = np.asarray(split["probability"])
-    keep = (prob > 0).all(axis=0)
     centre, mean = tails.bin_density(split["edges"], prob.mean(axis=0))
+    keep = _reached(split) & (centre <= upto)
     se = tails.bin_density(split["edges"], prob.std(axis=0, ddof=1) / np.sqrt(prob.shape[0]))[1]
     theory = tails.bin_density(split["edges"], tails.bin_probability(density, split["edges"]))[1]
     return centre[keep], mean[keep], se[keep], theory[keep]
@@ -22,8 +29,11 @@ def _splitting_estimate(split: dict, density):
 def _splitting_density(ax, ratio_ax, split: dict, record: dict, density, color):
     """The splitting estimate of p(|v|) as open squares with a band of 2 standard errors (its
     mirror on the log axis below), its fitted slope as a dashed black line over the fit's
-    window; below, estimate over theory per bin with the same band."""
-    centre, mean, se, theory = _splitting_estimate(split, density)
+    window; below, estimate over theory per bin with the same band. With a fit, the estimate is
+    drawn out to the end of its window: further out a bin rests on fewer independent root
+    excursions than the check requires, and is underestimated on average."""
+    upto = record["details"]["window"][1] if "window" in record["details"] else np.inf
+    centre, mean, se, theory = _splitting_estimate(split, density, upto)
     upper = mean + 2 * se
     # Symmetric on the log axis (mean^2 / upper), so a wide band does not plunge to zero.
     ax.fill_between(centre, mean**2 / upper, upper, color=color, alpha=0.25, lw=0)
@@ -89,8 +99,9 @@ def tail_panels(panels: list[tuple], fits: list[list[dict]], moments, splits=())
             if i < len(splits):
                 split, record = splits[i]
                 _splitting_density(ax, ratio_ax, split, record, density, color)
-                reached = (split["probability"] > 0).all(axis=0).nonzero()[0]
-                far = max(far, split["edges"][reached[-1] + 1])
+                reached = _reached(split).nonzero()[0]
+                window = record["details"].get("window", [0, np.inf])
+                far = max(far, min(split["edges"][reached[-1] + 1], 2 * window[1]))
                 if "slope" in record["details"]:
                     d = record["details"]
                     label += f"; fit {d['slope']:.2f} [{d['lo']:.2f}, {d['hi']:.2f}]"
@@ -141,10 +152,10 @@ def tail_panels(panels: list[tuple], fits: list[list[dict]], moments, splits=())
             ratio_ax.axhline(1, color="k", lw=0.6)
             ratio_ax.set_xlabel("$|v|$")
             ratio_ax.set_ylabel("splitting / theory", fontsize=7)
-            # 0 to 2, or as far as an estimate's band reaches (to 5): no point is cut off.
-            ratios = [np.max(ln.get_ydata()) for ln in ratio_ax.lines if ln.get_marker() == "s"]
-            reach = max([*ratios, 1.9])
-            ratio_ax.set_ylim(0.0, min(reach * 1.05, 5.0))
+            # Estimates within a factor 2.5 of the theory: far out the check's window ends where
+            # the estimate is still that close; near v = 0 (bins below the first level, tiny
+            # densities for D >= 2) the upper panel shows what this range leaves out.
+            ratio_ax.set_ylim(0.0, 2.5)
         else:
             ax.set_xlabel("$|v|$")
         ax2.set_xlabel("threshold $u$")
