@@ -1,6 +1,7 @@
 # sgd-balance: every theorem check and figure of Ziyin, Li & Ueda (arXiv 2308.06671).
 # Stages: data -> train (SGD ensembles) -> theory (stationary densities) -> checks, figures
-# -> verify. `snakemake --cores 2` builds everything; `snakemake fig1` builds one figure.
+# -> verify -> article (results/article.pdf). `snakemake --cores 2` builds everything;
+# `snakemake fig1` builds one figure.
 
 
 # The paper-scale config; an overlay given with --configfile (config/quick.yaml) is merged onto it.
@@ -17,6 +18,7 @@ include: "workflow/rules/checks.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/paper.smk"
+include: "workflow/rules/article.smk"
 
 
 rule all:
@@ -27,4 +29,5 @@ rule all:
         expand("results/figures/{fig}.{ext}", fig=FIGURES, ext=["pdf", "png"]),
         expand("results/tables/{table}.csv", table=TABLES),
         "results/paper/macros.tex",
+        "results/article.pdf",
         "results/manifest.json",

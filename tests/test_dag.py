@@ -38,7 +38,7 @@ def jobs_of(stdout) -> set[str]:
 @pytest.mark.slow
 def test_dry_run_lists_every_stage(dry_runs):
     stages = {"data", "train", "train_part", "merge_parts", "theory", "check", "fig1_render"}
-    stages |= {"verify"}
+    stages |= {"verify", "paper_macros", "article", "manifest"}
     assert stages <= jobs_of(dry_runs["all"])
 
 

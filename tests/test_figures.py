@@ -9,7 +9,7 @@ from matplotlib.patches import StepPatch  # noqa: E402
 
 from sgdbalance import figures  # noqa: E402
 from sgdbalance.simulate import EnsembleParams  # noqa: E402
-from sgdbalance.theory import Moments, stationary_density  # noqa: E402
+from sgdbalance.theory import Moments, bin_probability, stationary_density  # noqa: E402
 
 M = Moments.population(k=0.5, sigma=0.5)
 
@@ -43,3 +43,42 @@ def test_fig4_puts_point_labels_above_their_panels():
     for ax, label in zip(fig.axes[1:], "AB", strict=True):
         assert ax.get_title(loc="left").startswith(f"{label}: T = ")
         assert not ax.texts  # nothing written inside the axes, over the density
+
+
+def _split(density, rng, replicates=8):
+    """A splitting estimate drawn around the density's own bin probabilities (5 % noise), and
+    its tail_slope record with a fitted window."""
+    edges = 0.7 * 1.5 ** np.arange(15)
+    prob = bin_probability(density, edges)
+    probability = prob * rng.lognormal(0.0, 0.05, size=(replicates, prob.size))
+    record = {"details": {"slope": -3.5, "lo": -3.6, "hi": -3.4, "window": [edges[5], edges[12]]}}
+    return {"edges": edges, "probability": probability}, record
+
+
+def test_fig5_tails_shows_splitting_estimates_and_their_ratio_to_theory():
+    rng = np.random.default_rng(np.random.SeedSequence(5))
+    panels, fits, splits = [], [], []
+    for depth in (0, 1):
+        density = stationary_density(M, depth, 0.3)
+        samples = density.quantile(rng.uniform(size=(200, 10)))
+        params = EnsembleParams(eta=0.3, batch=1, depth=depth, n_runs=200, seed=1, dt=0.005,
+                                init=(0.7,) * (depth + 1), method="sgf", time=10.0)  # fmt: skip
+        panels.append((samples, params, density))
+        fits.append([{"threshold": 1.0, "kappa": 3.0, "lo": 2.5, "hi": 3.5}])
+        splits.append(_split(density, rng))
+    fig = figures.tail_panels(panels, fits, M, splits)
+    density_ax, ratio_ax, _ = fig.axes
+    # Every splitting estimate is a visible marker, not hidden under its theory line.
+    squares = [ln for ln in density_ax.lines if ln.get_marker() == "s" and len(ln.get_xdata())]
+    assert len(squares) == 2 and all(line.get_markerfacecolor() == "white" for line in squares)
+    # Below: estimate over theory, near 1 here, with its band.
+    ratios = [line for line in ratio_ax.lines if line.get_marker() == "s"]
+    assert len(ratios) == 2
+    for line in ratios:
+        assert np.all(np.abs(np.asarray(line.get_ydata()) - 1) < 0.3)
+    assert ratio_ax.collections  # the 2-standard-error bands
+    # The legend is the figure's, below the axes: it covers no data.
+    assert not density_ax.get_legend() and fig.legends
+    fig.canvas.draw()
+    legend_top = fig.legends[0].get_window_extent().y1
+    assert legend_top <= min(ax.get_tightbbox().y0 for ax in fig.axes) + 1

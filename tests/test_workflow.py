@@ -3,11 +3,13 @@ it, rebuild part of it in other ways, rerun it, report it."""
 
 import json
 import re
+import shutil
 import subprocess
 
 import numpy as np
 import pytest
 import yaml
+from pypdf import PdfReader
 from workflow_runner import (
     BIN,
     QUICK,
@@ -16,6 +18,8 @@ from workflow_runner import (
     quick_config,
     snakemake,
 )
+
+from sgdbalance.artifact import article
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +141,7 @@ REPORT_GROUPS = {
         "Kesten tail index of discrete SGD, D = 0": ["fig_kesten.pdf"],
     },
     "Claims": {"Every claim with its checks": ["claims.md"]},
+    "Article": {"The reproduction as one paper": ["article.pdf"]},
 }
 
 
@@ -159,3 +164,55 @@ def test_report_groups_results_by_paper_figure(built):
     config = quick_config()
     n_tail = config["checks"][config["figures"]["fig_kesten"]["checks"][0]]["n_tail"]
     assert f"the {n_tail} largest" in " ".join(kesten["caption"].split())
+
+
+def pdf_text(path) -> str:
+    """The article's text with all white space removed: a long line breaks anywhere."""
+    return "".join("".join(page.extract_text().split()) for page in PdfReader(path).pages)
+
+
+@pytest.mark.slow
+def test_article_shows_every_claim_verdict_and_figure(built):
+    pdf = built / "results/article.pdf"
+    first_page = PdfReader(pdf).pages[0].extract_text()
+    assert "REDUCED BUILD" in first_page and "config/quick.yaml" in first_page
+    text = pdf_text(pdf)
+    for path in sorted((built / "results/claims").glob("*.json")):
+        record = json.loads(path.read_text())
+        verdict = record["verdict"].replace(" ", "")
+        assert f"Claim{record['claim']}" in text and verdict in text, record["claim"]
+        for check in record["checks"]:
+            assert check in text
+    for fig in quick_config()["figures"]:
+        # Under each figure: the command that rebuilds it and the script that draws it.
+        command = f"--configfileconfig/quick.yamlresults/figures/{fig}.pdf"
+        assert command in text and f"scripts/{fig}.py" in text, fig
+    for number in range(1, 6):
+        assert f"(paperFig.{number}" in text
+    manifest = json.loads((built / "results/manifest.json").read_text())
+    assert {"article.pdf", "article/inputs.json"} <= set(manifest["files"])
+
+
+@pytest.mark.slow
+def test_article_reads_its_numbers_from_results(built, tmp_path):
+    """Compiled against a copy of results/ with one check's value and one measurement changed,
+    the article shows the changed numbers: they are read, not typed."""
+    results = tmp_path / "results"
+    shutil.copytree(built / "results", results)
+    before = pdf_text(built / "results/article.pdf")
+    for path, key, value in (
+        (results / "checks/density_T05_D1.json", "value", 0.0271),
+        (results / "measurements/finite_step_T005_D0.json", "ks_distance", 0.0777),
+    ):
+        record = json.loads(path.read_text())
+        record[key] = value
+        path.write_text(json.dumps(record))
+    inputs = json.loads((results / "article/inputs.json").read_text())
+    source = ROOT / "workflow/article/article.typ"
+    article.build(results, source, inputs, tmp_path / "changed.pdf")
+    after = pdf_text(tmp_path / "changed.pdf")
+    assert "0.0271" in after and "0.0271" not in before
+    assert "0.0777" in after and "0.0777" not in before
+    # The build's own inputs compile again to the same bytes: no date, no system font.
+    article.build(built / "results", source, inputs, tmp_path / "again.pdf")
+    assert (tmp_path / "again.pdf").read_bytes() == (built / "results/article.pdf").read_bytes()

@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 from snakemake.utils import validate
 
 from sgdbalance.config import (
@@ -269,3 +272,36 @@ def claim_params(wildcards):
 
 def claim_checks(wildcards):
     return [f"results/checks/{name}.json" for name in claim_params(wildcards)["checks"]]
+
+
+# The article's figure files, the rules that draw them and the targets that build them, read
+# from the rules of figures.smk (so called only after its include). A figure added there
+# appears in the article by itself.
+def figure_sources():
+    """Each figure of config ``figures:`` with the script that draws it and the target rule
+    (``fig5``) that builds it, in the order of the config."""
+    drawn, targets = {}, {}
+    for step in workflow.rules:
+        outputs = [str(f) for f in step.output]
+        inputs = [str(f) for f in step.input]
+        for fig in FIGURES:
+            pdf = f"results/figures/{fig}.pdf"
+            if pdf in outputs and step.script:
+                script = Path(step.snakefile).parent / step.script
+                drawn[fig] = os.path.relpath(script.resolve(), workflow.basedir)
+            if pdf in inputs and not step.output and step.name != "all":
+                targets[fig] = step.name
+    return {
+        fig: {"script": drawn.get(fig), "target": targets.get(fig, fig)}
+        for fig in FIGURES
+    }
+
+
+def config_overlays():
+    """The config files given over config/config.yaml (``--configfile config/quick.yaml``)."""
+    base = Path(workflow.basedir, "config", "config.yaml").resolve()
+    return [
+        os.path.relpath(Path(f).resolve(), workflow.basedir)
+        for f in workflow.configfiles
+        if Path(f).resolve() != base
+    ]

@@ -47,6 +47,7 @@ rule manifest:
         expand("results/figures/{fig}.{ext}", fig=FIGURES, ext=["pdf", "png"]),
         expand("results/tables/{table}.csv", table=TABLES),
         "results/paper/macros.tex",
+        "results/article.pdf",
     output:
         "results/manifest.json",
     log:

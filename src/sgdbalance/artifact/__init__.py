@@ -2,7 +2,8 @@
 
 Owns every read and atomic write of a result file (``io``), the manifest of ``results/`` with
 its verification, archive and restore (``provenance``), TeX macros and the runtime table
-(``paper``), and ``config/README.md`` generated from the config schema (``schema_doc``).
+(``paper``), the article's inputs and its compilation by Typst (``article``), and
+``config/README.md`` generated from the config schema (``schema_doc``).
 
 Imports ``theory`` only (``io`` stores stationary densities).
 """
