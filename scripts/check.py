@@ -126,6 +126,23 @@ elif kind == "finite_step_series":
         params = ensemble_params(snakemake.config["experiments"][name])
         series.append((io.load_npz(run_path), params, density))
     record = checks.finite_step_series(series, moments, spec.get("n_sigma", 4))
+elif kind == "momentum_balance":
+    record = checks.momentum_balance(run, params, moments, spec.get("n_sigma", 4))
+elif kind in ("momentum_variance", "momentum_gap_series"):
+    series = []
+    for name, run_path, theory_path in zip(
+        spec["experiments"], inputs.runs, inputs.theories, strict=True
+    ):
+        params = ensemble_params(snakemake.config["experiments"][name])
+        density = io.load_theory(theory_path)[0] if kind == "momentum_gap_series" else None
+        series.append((io.load_npz(run_path), params, density))
+    if kind == "momentum_variance":
+        record = checks.momentum_variance_check([s[:2] for s in series], moments,
+                                                spec.get("n_sigma", 4))  # fmt: skip
+    else:
+        record = checks.momentum_gap_series(
+            series, spec.get("n_sigma", 4), spec.get("alpha", 0.001)
+        )
 else:
     raise ValueError(f"unknown check kind {kind!r}")
 record["check"] = snakemake.wildcards.check

@@ -219,6 +219,8 @@ def check_checks(config: dict) -> None:
             _check_scaling_simulation(config["experiments"], key, c)
         elif c["kind"] in SPLITTING_CHECKS:
             _check_splitting_check(config, key, c)
+        elif c["kind"].startswith("momentum_"):
+            _check_momentum_check(config["experiments"], key, c)
         else:
             _check_single_check(config, key, c)
 
@@ -416,4 +418,38 @@ def check_tables(config: dict) -> None:
             raise ConfigError(
                 f"tables.{name}.weight_decay = {t['weight_decay']} leaves no learning phase: "
                 f"allowed range 0 <= weight_decay < beta2 = {beta2:.4g}"
+            )
+
+
+# --- Heavy-ball momentum (beyond the paper) --------------------------------------------------
+
+
+def _check_momentum_check(experiments: dict, key: str, c: dict) -> None:
+    """A momentum check's experiments: defined, sgd, and of the depth, T_eff, S and momentum
+    its kind reads (checks.momentum)."""
+    names = c.get("experiments") or [c["experiment"]]
+    for name in names:
+        if name not in experiments:
+            raise ConfigError(f"{key} refers to {name!r}, which is not defined")
+    series = [experiments[name] for name in names]
+    if any(e["method"] != "sgd" for e in series):
+        raise ConfigError(f"{key}: every experiment must use method sgd")
+    beta = [e.get("momentum", 0.0) for e in series]
+    depths = {e["depth"] for e in series}
+    if c["kind"] == "momentum_balance" and (depths != {1} or beta[0] <= 0):
+        raise ConfigError(f"{key}: the experiment must have depth 1 and momentum in (0, 1)")
+    if c["kind"] == "momentum_variance" and depths != {0}:
+        raise ConfigError(f"{key}: the experiments must have depth 0 (linear regression)")
+    if c["kind"] == "momentum_gap_series":
+        t_eff = {
+            round(e["eta"] / ((1 - b) * e["batch"]), 9) for e, b in zip(series, beta, strict=True)
+        }
+        if len(depths) != 1 or len(t_eff) != 1 or len({e["batch"] for e in series}) != 1:
+            raise ConfigError(
+                f"{key}: the experiments need one depth, one S and one T_eff = eta / ((1 - "
+                f"momentum) S); got depths {sorted(depths)}, T_eff {sorted(t_eff)}"
+            )
+        if beta[0] != 0 or len(set(beta)) != len(beta):
+            raise ConfigError(
+                f"{key}: the first experiment needs momentum 0, each other a different one"
             )
