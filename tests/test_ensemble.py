@@ -358,7 +358,8 @@ def test_integer_valued_settings_do_not_compile_the_kernel_again(dataset):
         ("sgd", 1, 1, 3, 0.0),
         ("sgd", 1, 2, 1, 0.0),  # width 2: the general loop at D = 1
         ("sgd", 3, 2, 2, 0.0),
-        ("sgd", 3, 1, 8, 0.0),
+        ("sgd", 3, 1, 8, 0.0),  # the unrolled D = 3 heavy-ball move
+        ("sgd", 3, 1, 1, 0.2),
         ("gd", 2, 1, 1, 0.0),
         ("sgd", 1, 1, 1, 0.2),  # weight decay through the velocity
         ("gd", 3, 1, 1, 0.2),

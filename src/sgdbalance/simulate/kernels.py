@@ -114,6 +114,23 @@ def _move_momentum(U, V, r, delta, decay, beta, prefix):
         U[r, 0, 0], U[r, 0, 1] = u_new, w_new
         v = 1.0 * w_new * u_new
         return v, abs(v)
+    if nf == 4 and U.shape[1] == 1:  # D = 3, width 1: the loop below written out
+        u0, u1, u2, u3 = U[r, 0, 0], U[r, 0, 1], U[r, 0, 2], U[r, 0, 3]
+        p1 = 1.0 * u0
+        p2 = p1 * u1
+        p3 = p2 * u2
+        s = 1.0 * u3
+        m3 = beta * V[r, 0, 3] - (delta * (p3 * 1.0) + decay * u3)
+        m2 = beta * V[r, 0, 2] - (delta * (p2 * s) + decay * u2)
+        s *= u2
+        m1 = beta * V[r, 0, 1] - (delta * (p1 * s) + decay * u1)
+        s *= u1
+        m0 = beta * V[r, 0, 0] - (delta * (1.0 * s) + decay * u0)
+        V[r, 0, 0], V[r, 0, 1], V[r, 0, 2], V[r, 0, 3] = m0, m1, m2, m3
+        n0, n1, n2, n3 = u0 + m0, u1 + m1, u2 + m2, u3 + m3
+        U[r, 0, 0], U[r, 0, 1], U[r, 0, 2], U[r, 0, 3] = n0, n1, n2, n3
+        v = 1.0 * n3 * n2 * n1 * n0
+        return v, abs(v)
     v = 0.0
     largest = 0.0
     for i in range(U.shape[1]):
@@ -303,6 +320,23 @@ def _momentum_steps(U, V, first, stop, value, largest, alive, state, data, m, me
 
 
 @njit(cache=True, inline="always")
+def _sgd_two_layer_momentum(U, V, first, stop, value, alive, state, data, m, h, decay, beta,
+                            g_int, diverge_at, prefix):  # fmt: skip
+    """``_momentum_steps`` for SGD with S = 1 on the scalar two-layer model, written out as
+    ``_sgd_two_layer`` is: the same draws and operations, so the same bits."""
+    for r in range(first, stop):
+        if alive[r]:
+            v = 1.0 * U[r, 0, 1] * U[r, 0, 0]
+            g_int[r] += g_of(v, m) * h
+            j = index(bits(state, r), data.shape[0])
+            delta = h * 2.0 * (v * data[j, 0] - data[j, 1])
+            v = _move_momentum(U, V, r, delta, decay, beta, prefix)[0]
+            if _stop_if_diverged(U, r, v, alive, diverge_at):
+                v = 0.0
+            value[r - first] = v
+
+
+@njit(cache=True, inline="always")
 def _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, keep, g_int, diverge_at,
                    prefix):  # fmt: skip
     """``_steps`` for SGD with S = 1 on the scalar two-layer model, written out.
@@ -384,10 +418,15 @@ def advance(
         for step in range(first_step + 1, last_step + 1):
             record = k < ck_steps.size and ck_steps[k] == step
             sample = step > burn_in and (step - burn_in) % every == 0
-            if beta > 0.0:
-                _momentum_steps(U, V, first, stop, value, largest, alive, state, data, m, method,
-                                h, batch, inv_batch, 2.0 * wd * h, beta, g_int, prefix,
-                                diverge_at)  # fmt: skip
+            if beta > 0.0:  # heavy ball: its own paths, so that plain SGD keeps its bits
+                if method == SGD and batch == 1 and U.shape[1] == 1 and U.shape[2] == 2:
+                    _sgd_two_layer_momentum(U, V, first, stop, value, alive, state, data, m, h,
+                                            2.0 * wd * h, beta, g_int, diverge_at,
+                                            prefix)  # fmt: skip
+                else:
+                    _momentum_steps(U, V, first, stop, value, largest, alive, state, data, m,
+                                    method, h, batch, inv_batch, 2.0 * wd * h, beta, g_int,
+                                    prefix, diverge_at)  # fmt: skip
             elif method == SGD and batch == 1 and U.shape[1] == 1 and U.shape[2] == 2:
                 _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, 1.0 - 2.0 * wd * h,
                                g_int, diverge_at, prefix)  # fmt: skip
