@@ -41,6 +41,7 @@ SPLIT_NETWORKS, ONE_JOB_NETWORKS = by_jobs("networks")
 SWEEPS = list(config.get("sweeps", {}))
 SPLITTING = list(config.get("splitting", {}))
 TABLES = list(config.get("tables", {}))
+ADAPTIVE = list(config.get("adaptive", {}))
 
 
 wildcard_constraints:
@@ -53,6 +54,7 @@ wildcard_constraints:
     network="|".join(NETWORKS) or "^$",
     sweep="|".join(SWEEPS) or "^$",
     splitting="|".join(SPLITTING) or "^$",
+    adaptive="|".join(ADAPTIVE) or "^$",
 
 
 def dataset_spec(wildcards):
@@ -61,6 +63,15 @@ def dataset_spec(wildcards):
 
 def experiment_spec(wildcards):
     return config["experiments"][wildcards.experiment]
+
+
+def adaptive_spec(wildcards):
+    return config["adaptive"][wildcards.adaptive]
+
+
+def adaptive_dataset(wildcards):
+    """The training set of an adaptive-optimiser ensemble."""
+    return f"results/data/{adaptive_spec(wildcards)['dataset']}.npz"
 
 
 def experiment_dataset(wildcards):

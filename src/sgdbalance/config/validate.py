@@ -63,6 +63,7 @@ def check_config(config: dict) -> None:
     check_networks(config)
     check_figures(config)
     check_tables(config)
+    check_adaptive(config)
 
 
 def check_numbers(node, key: str = "") -> None:
@@ -373,6 +374,7 @@ def check_figures(config: dict) -> None:
                 "checks": (config.get("checks", {}), "checks"),
                 "slopes": (_checks_of_kind(config, "tail_slope"), "tail_slope checks"),
                 "bias": (config.get("measurements", {}), "measurements"),
+                "adaptive": (config.get("adaptive", {}), "adaptive"),
             }.get(kind, (pools, "experiments, networks or sweeps"))
             if name not in pool:
                 raise ConfigError(f"figures.{fig}.{role} = {name!r} is not among {what}")
@@ -453,3 +455,19 @@ def _check_momentum_check(experiments: dict, key: str, c: dict) -> None:
             raise ConfigError(
                 f"{key}: the first experiment needs momentum 0, each other a different one"
             )
+
+
+def check_adaptive(config: dict) -> None:
+    """Each Adam, RMSProp or SGD ensemble of ``adaptive``: its dataset exists and its
+    parameters are accepted by ``discrete.adaptive.AdaptiveParams``."""
+    from ..discrete.adaptive import AdaptiveParams
+
+    for name, spec in config.get("adaptive", {}).items():
+        key = f"adaptive.{name}"
+        if spec["dataset"] not in config["datasets"]:
+            raise ConfigError(f"{key}.dataset = {spec['dataset']!r} is not among datasets")
+        fields = {k: v for k, v in spec.items() if k != "dataset"}
+        try:
+            AdaptiveParams(**fields | {"init": tuple(fields.get("init", (2.0, 0.1)))})
+        except ValueError as err:
+            raise ConfigError(f"{key}: {err}") from None
