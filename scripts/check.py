@@ -8,6 +8,7 @@ import numpy as np
 from sgdbalance import checks
 from sgdbalance.artifact import io
 from sgdbalance.config import ensemble_params
+from sgdbalance.discrete.adaptive import AdaptiveParams
 from sgdbalance.nets import network_params
 from sgdbalance.theory.density import tail_exponent
 from sgdbalance.theory.moments import Moments
@@ -143,6 +144,13 @@ elif kind in ("momentum_variance", "momentum_gap_series"):
         record = checks.momentum_gap_series(
             series, spec.get("n_sigma", 4), spec.get("alpha", 0.001)
         )
+elif kind == "adaptive_variance":
+    entry = dict(snakemake.config["adaptive"][spec["adaptive"]])
+    entry.pop("dataset")
+    entry["init"] = tuple(entry.get("init", (2.0, 0.1)))
+    record = checks.adaptive_variance(
+        io.load_npz(inputs.adaptive), AdaptiveParams(**entry), moments, spec.get("n_sigma", 4)
+    )
 else:
     raise ValueError(f"unknown check kind {kind!r}")
 record["check"] = snakemake.wildcards.check

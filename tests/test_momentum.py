@@ -196,3 +196,22 @@ def test_gap_series_tells_eta_over_1_plus_beta_from_the_folk_rule():
 
     assert momentum_gap_series(series(lambda eta, beta: 0.5 * eta / (1 + beta)))["passed"]
     assert not momentum_gap_series(series(lambda eta, beta: 0.1))["passed"]
+
+
+def test_adam_variance_passes_for_adam_and_fails_for_sgd(dataset, moments):
+    # 256 runs of 20000 steps at eta = 0.005 from (2, 0.1), seed 17 (about 10 s): Adam's
+    # stationary Var[v] is eta sigma s* / (4 beta1); plain SGD at the same eta (which balances,
+    # d -> 0, and whose spread is set by T) is 50 % off and fails the same check.
+    from sgdbalance.checks import adaptive_variance
+    from sgdbalance.discrete.adaptive import AdaptiveParams, adam_variance, adaptive_ensemble
+
+    x, y = dataset
+    adam = AdaptiveParams("adam", 0.005, 1, 20000, 256, 17)
+    record = adaptive_variance(adaptive_ensemble(x, y, adam), adam, moments)
+    assert record["passed"], record
+    assert record["details"]["negative_control_balanced_excluded"]
+    sgd = AdaptiveParams("sgd", 0.005, 1, 20000, 256, 17)
+    assert not adaptive_variance(adaptive_ensemble(x, y, sgd), sgd, moments)["passed"]
+    # The closed form: balanced (d = 0), v* = 0.5 and g(v*) = 0.25 give eta / (2 sqrt 2).
+    population = Moments.population(0.5, 0.5)
+    assert adam_variance(population, 0.005, 1, 0.0) == pytest.approx(0.005 / (2 * np.sqrt(2)))

@@ -141,6 +141,11 @@ def check_inputs(wildcards):
         if spec["kind"] in CHECKS_WITH_THEORY:
             inputs["theory"] = f"results/theory/{spec['experiment']}.npz"
         return inputs
+    if "adaptive" in spec:  # an Adam or RMSProp ensemble and its training set
+        return {
+            "adaptive": f"results/adaptive/{spec['adaptive']}.npz",
+            "data": f"results/data/{config['adaptive'][spec['adaptive']]['dataset']}.npz",
+        }
     if "sweep" in spec:
         sweep = config["sweeps"][spec["sweep"]]
         return {

@@ -40,6 +40,7 @@ _NAMES = {
     "momentum_balance": "momentum",
     "momentum_variance_check": "momentum",
     "momentum_gap_series": "momentum",
+    "adaptive_variance": "momentum",
     "claim_record": "claims",
     "markdown_table": "claims",
 }

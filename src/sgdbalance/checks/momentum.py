@@ -1,9 +1,11 @@
 """Heavy-ball momentum (beyond the paper): the law of balance at T_eff, the exact D = 0 variance,
-and the finite-step gap of the stationary law at equal T_eff (``discrete.momentum``)."""
+and the finite-step gap of the stationary law at equal T_eff (``discrete.momentum``); and the
+stationary spread of v under Adam and RMSProp (``discrete.adaptive``)."""
 
 import numpy as np
 from scipy import stats
 
+from ..discrete.adaptive import adam_variance
 from ..discrete.finite_step import discrete_variance
 from ..discrete.momentum import balance_excess, momentum_variance, sgf_variance
 from .finite_step import _variance_and_se
@@ -225,4 +227,77 @@ def momentum_gap_series(series: list[tuple], n_sigma: float = 4.0, alpha: float 
         chi2=chi2,
         chi2_p_value=p_line,
         per_setting=rows,
+    )
+
+
+def adaptive_variance(stats: dict, params, moments, n_sigma: float = 4.0) -> dict:
+    """Adam or RMSProp on the two-layer model: the stationary Var[v] is ``eta sigma s* / (4
+    beta1)`` with ``s* = sqrt(4 v* + d^2)``, d the run's conserved ``|u| - |w|``
+    (``discrete.adaptive``).
+
+    Measured on the samples of v in the last fifth of the steps (``v_tail``), against the mean
+    over runs of the prediction with each run's d at the last checkpoint. Tolerance, fixed by
+    the theory before the run: ``n_sigma`` standard errors (per-run contributions, so samples
+    of one run may correlate) plus the first neglected orders, relative to the prediction: the
+    finite step ``k / 2`` (``k = 2 eta beta1 s* / sigma`` per step), the noise's growth away
+    from v*, ``alpha1 Var[v] / g(v*)``, and twice the relative drift of s* over the sampling
+    window (d is conserved only while the running scales track the factors). Recorded as
+    negative controls: the same with d = 0 (a balanced net, no memory of the start).
+
+    Parameters
+    ----------
+    stats : dict of ndarray
+        ``adaptive_ensemble`` output: ``u``, ``w`` (runs, K), ``checkpoint_steps`` (K,),
+        ``v_tail`` (runs, 10).
+    params : AdaptiveParams
+        Its parameters (optimiser, eta, batch, steps, seed).
+    moments : Moments
+        Moments of the training set.
+    n_sigma : float
+        Standard errors the tolerance allows.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
+    """
+    p, m = params, moments
+    v_star = m.beta2 / m.beta1
+    d_end = np.abs(stats["u"][:, -1]) - np.abs(stats["w"][:, -1])
+    start = int(np.searchsorted(stats["checkpoint_steps"], 0.8 * p.steps))
+    d_start = np.abs(stats["u"][:, start]) - np.abs(stats["w"][:, start])
+    predicted = float(np.mean(adam_variance(m, p.eta, p.batch, d_end)))
+    v = stats["v_tail"]
+    centred = (v - v.mean()) ** 2
+    per_run = centred.mean(axis=1)
+    measured = float(centred.sum() / (v.size - 1))
+    se = float(per_run.std(ddof=1) / np.sqrt(per_run.size))
+    sigma = np.sqrt(4.0 * m.g(v_star) / p.batch)
+    s_end = np.sqrt(4 * abs(v_star) + d_end**2)
+    s_start = np.sqrt(4 * abs(v_star) + d_start**2)
+    k = float(np.mean(2 * p.eta * m.beta1 * s_end / sigma))
+    drift = float(np.mean(np.abs(s_end - s_start) / s_end))
+    allowance = k / 2 + m.alpha1 * predicted / m.g(v_star) + 2 * drift
+    tolerance = n_sigma * se + allowance * predicted
+    value = abs(measured - predicted)
+    balanced = float(adam_variance(m, p.eta, p.batch, 0.0))
+    return verdict(
+        f"{p.optimiser} on l = (u w x - y)^2: stationary Var[v] = eta sigma s* / (4 beta1), "
+        "s* = sqrt(4 v* + (|u| - |w|)^2), sigma = sqrt(4 g(v*) / S)",
+        "|Var[v] of the last fifth of the steps - predicted|",
+        value,
+        tolerance,
+        f"{n_sigma:g} standard errors (per-run contributions, n = {per_run.size} runs) plus "
+        "(k/2 + alpha1 Var/g(v*) + 2 x drift of s*) x prediction, the first neglected orders",
+        per_run.size,
+        p.seed,
+        value <= tolerance,
+        measured_variance=measured,
+        predicted_variance=predicted,
+        ratio=measured / predicted,
+        standard_error=se,
+        relative_allowance=float(allowance),
+        median_magnitude_gap=float(np.median(d_end)),
+        negative_control_balanced_prediction=balanced,
+        negative_control_balanced_excluded=bool(abs(measured - balanced) > tolerance),
     )

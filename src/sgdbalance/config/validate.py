@@ -222,6 +222,12 @@ def check_checks(config: dict) -> None:
             _check_splitting_check(config, key, c)
         elif c["kind"].startswith("momentum_"):
             _check_momentum_check(config["experiments"], key, c)
+        elif c["kind"] == "adaptive_variance":
+            entry = config.get("adaptive", {}).get(c["adaptive"])
+            if entry is None or entry["optimiser"] not in ("adam", "rmsprop"):
+                raise ConfigError(
+                    f"{key}.adaptive = {c['adaptive']!r} is not an adam or rmsprop entry"
+                )
         else:
             _check_single_check(config, key, c)
 

@@ -41,6 +41,7 @@ _NAMES = {
     "AdaptiveParams": "adaptive",
     "adaptive_ensemble": "adaptive",
     "balance_summary": "adaptive",
+    "adam_variance": "adaptive",
 }
 __all__ = list(_NAMES)
 __getattr__, __dir__ = lazy_exports(__name__, _NAMES)

@@ -8,6 +8,14 @@ size: ``du ~ -eta sign(w) G / sqrt(E G^2)`` and ``dw ~ -eta sign(u) G / sqrt(E G
 same-sign factors ``|u| - |w|`` moves only through the lag of the running averages, while
 ``u^2 - w^2 = (|u| - |w|)(|u| + |w|)`` follows ``|u| + |w|``: it neither decays like SGD's nor is
 it conserved like GD's. ``adaptive_ensemble`` measures both.
+
+**Stationary v (derived).** Once the running scales track the factors, ``s = |u| + |w|`` moves
+by ``-2 eta G / R`` per step (``R = sqrt(E G^2)``, the running scale of G), while ``d = |u| -
+|w|`` stays: v = (s^2 - d^2) / 4 follows an SGD in s whose noise is normalised by R. Linearised
+at ``v* = beta2 / beta1`` (``s* = sqrt(4 v* + d^2)``, ``L'(v) = beta1 s* (s - s*)``, ``R ~
+sigma = sqrt(4 g(v*) / S)``), ``Var[s] = eta sigma / (beta1 s*)``, so ``Var[v] = eta sigma s*
+/ (4 beta1)`` (``adam_variance``): proportional to eta / sqrt(S), not to T = eta / S, and set
+by the start through d, the memory Adam keeps where SGD balances it away.
 """
 
 from dataclasses import dataclass
@@ -146,3 +154,39 @@ def balance_summary(stats: dict) -> dict:
         "v_mean": float(stats["v_tail"].mean()),
         "v_std": float(stats["v_tail"].std(ddof=1)),
     }
+
+
+def adam_variance(moments, eta: float, batch: int, magnitude_gap):
+    """Stationary Var[v] of Adam or RMSProp on the two-layer model, to leading order in eta.
+
+    ``Var[v] = eta sigma s* / (4 beta1)`` with ``sigma = sqrt(4 g(v*) / S)`` and ``s* =
+    sqrt(4 v* + d^2)`` (module docstring), for a run whose conserved ``|u| - |w|`` is d.
+
+    Parameters
+    ----------
+    moments : Moments
+        Moments of the training set.
+    eta : float
+        Learning rate.
+    batch : int
+        S, samples per minibatch.
+    magnitude_gap : float or ndarray
+        ``d = |u| - |w|``, per run.
+
+    Returns
+    -------
+    float or ndarray
+        Var[v] in units of v^2, per run.
+
+    Examples
+    --------
+    >>> from sgdbalance.theory import Moments
+    >>> m = Moments.population(k=0.5, sigma=0.5)  # v* = 0.5, g(v*) = 0.25: sigma = 1
+    >>> round(float(adam_variance(m, 0.005, 1, 0.0)), 6)  # balanced: s* = 2 sqrt(v*)
+    0.001768
+    """
+    m = moments
+    v_star = m.beta2 / m.beta1
+    sigma = np.sqrt(4.0 * m.g(v_star) / batch)
+    s_star = np.sqrt(4.0 * abs(v_star) + np.asarray(magnitude_gap) ** 2)
+    return eta * sigma * s_star / (4.0 * m.beta1)
