@@ -1,10 +1,11 @@
 """Throughput of the ensemble engine against what a user would write instead.
 
 Prints per-sample gradient evaluations per second (run-steps x S) of discrete SGD on the
-diagonal linear network (width 1, N = 10^4 samples) for the engine, the same update vectorised
-over runs in numpy (``rng.integers`` each step), and, when PyTorch is installed, a per-run
-``torch.optim.SGD`` loop and a torch update batched over runs; then the engine's SGF, GD + noise
-and GD rates, and the peak memory of the process.
+diagonal linear network (width 1, N = 10^4 samples) for the engine, the engine with
+heavy-ball momentum 0.9 (and its rate as a share of plain SGD's, measured in turn), the same
+update vectorised over runs in numpy (``rng.integers`` each step), and, when PyTorch is
+installed, a per-run ``torch.optim.SGD`` loop and a torch update batched over runs; then the
+engine's SGF, GD + noise and GD rates, and the peak memory of the process.
 
     .venv/bin/python benchmarks/engine.py           # 10^5 runs, a few minutes
     .venv/bin/python benchmarks/engine.py --quick   # 10^4 runs, under a minute
@@ -50,7 +51,7 @@ def timed(fn, min_seconds):
     return work / elapsed
 
 
-def engine_rate(x, y, depth, batch, runs, steps, min_seconds, method="sgd"):
+def engine_rate(x, y, depth, batch, runs, steps, min_seconds, method="sgd", momentum=0.0):
     p = EnsembleParams(
         method=method,
         depth=depth,
@@ -64,6 +65,7 @@ def engine_rate(x, y, depth, batch, runs, steps, min_seconds, method="sgd"):
         hist_bins=1,
         sample_every=10**9,
         n_checkpoints=2,
+        momentum=momentum,
     )
     simulate(x, y, EnsembleParams(**{**p.__dict__, "n_runs": 64, "time": 4 * ETA}))  # compile
     return timed(lambda: simulate(x, y, p)["v_final"].size * steps * batch, min_seconds)
@@ -150,6 +152,16 @@ def main():
         spread = f"{min(pairs)[0]:.1f}-{max(pairs)[0]:.1f}"
         line = (f"D={depth} S={batch} engine={engine:.3g} numpy={baseline:.3g} ratio={ratio:.1f} "
                 f"(median of {ROUNDS} paired rounds, range {spread})")  # fmt: skip
+        # Heavy ball (beta = 0.9) beside plain SGD, in turn as above: its rate as a share of
+        # plain SGD's. It takes its own path in the kernel (the velocity is read and written
+        # each step), plain SGD keeps its unrolled paths.
+        shares = []
+        for _ in range(ROUNDS):
+            heavy = engine_rate(x, y, depth, batch, runs, steps, min_seconds, momentum=0.9)
+            plain = engine_rate(x, y, depth, batch, runs, steps, min_seconds)
+            shares.append((heavy / plain, heavy))
+        share, heavy = sorted(shares)[len(shares) // 2]
+        line += f" momentum={heavy:.3g} momentum/plain={share:.2f}"
         per_run, batched = torch_rates(x, y, depth, batch, runs, min_seconds)
         if per_run is not None:
             line += f" torch_per_run={per_run:.3g} torch_batched={batched:.3g}"

@@ -8,6 +8,7 @@ import numpy as np
 from sgdbalance import checks
 from sgdbalance.artifact import io
 from sgdbalance.config import ensemble_params
+from sgdbalance.discrete.adaptive import AdaptiveParams
 from sgdbalance.nets import network_params
 from sgdbalance.theory.density import tail_exponent
 from sgdbalance.theory.moments import Moments
@@ -126,6 +127,30 @@ elif kind == "finite_step_series":
         params = ensemble_params(snakemake.config["experiments"][name])
         series.append((io.load_npz(run_path), params, density))
     record = checks.finite_step_series(series, moments, spec.get("n_sigma", 4))
+elif kind == "momentum_balance":
+    record = checks.momentum_balance(run, params, moments, spec.get("n_sigma", 4))
+elif kind in ("momentum_variance", "momentum_gap_series"):
+    series = []
+    for name, run_path, theory_path in zip(
+        spec["experiments"], inputs.runs, inputs.theories, strict=True
+    ):
+        params = ensemble_params(snakemake.config["experiments"][name])
+        density = io.load_theory(theory_path)[0] if kind == "momentum_gap_series" else None
+        series.append((io.load_npz(run_path), params, density))
+    if kind == "momentum_variance":
+        record = checks.momentum_variance_check([s[:2] for s in series], moments,
+                                                spec.get("n_sigma", 4))  # fmt: skip
+    else:
+        record = checks.momentum_gap_series(
+            series, spec.get("n_sigma", 4), spec.get("alpha", 0.001)
+        )
+elif kind == "adaptive_variance":
+    entry = dict(snakemake.config["adaptive"][spec["adaptive"]])
+    entry.pop("dataset")
+    entry["init"] = tuple(entry.get("init", (2.0, 0.1)))
+    record = checks.adaptive_variance(
+        io.load_npz(inputs.adaptive), AdaptiveParams(**entry), moments, spec.get("n_sigma", 4)
+    )
 else:
     raise ValueError(f"unknown check kind {kind!r}")
 record["check"] = snakemake.wildcards.check

@@ -339,3 +339,31 @@ def test_write_failure_exits_1_and_leaves_no_file(tmp_path, capsys, monkeypatch)
     assert list(tmp_path.iterdir()) == []
     monkeypatch.setattr(os, "fsync", real_fsync)
     assert main(argv) == 0 and out.exists()
+
+
+SIMULATE = ["simulate", "--depth", "1", "--eta", "0.005", "--batch", "1", "--k", "0.5",
+            "--sigma", "0.5", "--n", "1000", "--runs", "20", "--steps", "400",
+            "--seed", "1"]  # fmt: skip
+
+
+def test_simulate_with_momentum_runs_heavy_ball(tmp_path):
+    # From the command line, as a user would: 0.9 gives T_eff = 0.05 and other bits than 0.
+    out = {}
+    for beta in ("0.9", "0"):
+        out[beta] = tmp_path / f"v{beta}.csv"
+        argv = SIMULATE + ["--momentum", beta, "--out", str(out[beta])]
+        subprocess.run([sys.executable, "-m", "sgdbalance.cli", *argv], check=True)
+    heavy, plain = (pd.read_csv(out[b], comment="#") for b in ("0.9", "0"))
+    assert len(heavy) == 20 and (heavy.diverged == 0).all()
+    assert not np.array_equal(heavy.v, plain.v)
+    assert "momentum 0.9, T_eff = 0.05" in out["0.9"].read_text()
+
+
+@pytest.mark.parametrize("beta", ["1", "-0.1", "1.5", "nan"])
+def test_simulate_refuses_momentum_outside_0_1_and_writes_nothing(tmp_path, capsys, beta):
+    out = tmp_path / "v.csv"
+    with pytest.raises(SystemExit) as err:
+        main(SIMULATE + ["--momentum", beta, "--out", str(out)])
+    assert err.value.code == 2
+    assert "--momentum must be a finite number in [0, 1)" in capsys.readouterr().err
+    assert not out.exists()

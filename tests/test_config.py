@@ -244,3 +244,41 @@ def test_workflow_reads_the_claims_file_the_config_names(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout + result.stderr, re.MULTILINE))
     assert counts["claim"] == "1"  # the default registry would give one job per claim
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda c: c["experiments"]["balance_sgd"].update(momentum=1.0), "momentum"),
+        (lambda c: c["experiments"]["balance_sgd"].update(momentum=-0.1), "momentum"),
+    ],
+)
+def test_schema_refuses_momentum_outside_0_1(config, edit, message):
+    bad = copy.deepcopy(config)
+    edit(bad)
+    with pytest.raises(WorkflowError, match=message):
+        validate(bad, SCHEMA)
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda c: c["experiments"]["balance_sgf"].update(momentum=0.5),
+         r"experiments\.balance_sgf: momentum applies to methods \('sgd', 'gd'\) only"),
+        (lambda c: c["checks"]["momentum_balance_b09"].update(experiment="balance_sgd"),
+         r"checks\.momentum_balance_b09: the experiment must have depth 1 and momentum in"),
+        (lambda c: c["checks"]["momentum_gap_D1"]["experiments"].reverse(),
+         r"checks\.momentum_gap_D1: the first experiment needs momentum 0"),
+        (lambda c: c["experiments"]["momentum_gap_D1_b05"].update(eta=0.2),
+         r"checks\.momentum_gap_D1: the experiments need one depth, one S and one T_eff"),
+        (lambda c: c["checks"]["adam_variance"].update(adaptive="sgd_balance_eta005"),
+         r"checks\.adam_variance\.adaptive = 'sgd_balance_eta005' is not an adam or rmsprop"),
+        (lambda c: c["adaptive"]["adam_balance"].update(dataset="nowhere"),
+         r"adaptive\.adam_balance\.dataset = 'nowhere' is not among datasets"),
+    ],
+)  # fmt: skip
+def test_momentum_and_adaptive_errors_name_the_key(config, edit, message):
+    bad = copy.deepcopy(config)
+    edit(bad)
+    with pytest.raises(ConfigError, match=message):
+        check_config(bad)

@@ -9,7 +9,9 @@ import pytest
 import yaml
 from workflow_runner import BIN, QUICK, ROOT, command, environment, quick_config, snakemake
 
-DRY_TARGETS = ("all", "fig1", "fig2", "fig3", "fig4", "fig5", "table1", "fig_discrete")
+DRY_TARGETS = (
+    "all", "fig1", "fig2", "fig3", "fig4", "fig5", "table1", "fig_discrete", "fig_momentum",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +68,11 @@ def test_dry_run_lists_every_stage(dry_runs):
             "fig_discrete",
             {"data", "sweep", "check", "measure", "fig_collapse_plane_render"}
             | {"fig_kesten_render", "fig_discrete"},
+        ),
+        (
+            "fig_momentum",  # heavy-ball ensembles, their theory and checks; Adam in numpy
+            {"data", "train", "theory", "check", "adaptive", "fig_momentum_render"}
+            | {"fig_momentum"},
         ),
     ],
 )

@@ -348,3 +348,117 @@ def test_integer_valued_settings_do_not_compile_the_kernel_again(dataset):
     before = len(kernels.advance.signatures)
     simulate(x, y, params(weight_decay=0, hist_range=(-1, 2), max_relative_step=1, batch=2))
     assert len(kernels.advance.signatures) == before
+
+
+@pytest.mark.parametrize(
+    "method, depth, width, batch, weight_decay",
+    [
+        ("sgd", 0, 1, 1, 0.0),
+        ("sgd", 1, 1, 1, 0.0),  # the unrolled two-layer heavy-ball move
+        ("sgd", 1, 1, 3, 0.0),
+        ("sgd", 1, 2, 1, 0.0),  # width 2: the general loop at D = 1
+        ("sgd", 3, 2, 2, 0.0),
+        ("sgd", 3, 1, 8, 0.0),  # the unrolled D = 3 heavy-ball move
+        ("sgd", 3, 1, 1, 0.2),
+        ("gd", 2, 1, 1, 0.0),
+        ("sgd", 1, 1, 1, 0.2),  # weight decay through the velocity
+        ("gd", 3, 1, 1, 0.2),
+    ],
+)
+def test_momentum_matches_the_readable_reference_bit_for_bit(
+    dataset, method, depth, width, batch, weight_decay
+):
+    x, y = dataset
+    p = params(
+        method=method,
+        depth=depth,
+        width=width,
+        batch=batch,
+        init=tuple(np.linspace(1.3, 0.4, depth + 1)),
+        n_runs=5,
+        time=80 * 0.01,
+        eta=0.01,  # eta / (1 - beta) = 0.1: stable, and a long way from the start in 80 steps
+        n_checkpoints=200,
+        weight_decay=weight_decay,
+        momentum=0.9,
+    )
+    out = simulate(x, y, p)
+    for r in range(p.n_runs):
+        _, v_ref = reference_run(x, y, p, r)
+        np.testing.assert_array_equal(out["v"][r], v_ref[out["checkpoint_steps"]])
+        assert out["v_final"][r] == v_ref[-1]
+    # and momentum changes the dynamics: without it, other bits
+    plain = simulate(x, y, dataclasses.replace(p, momentum=0.0))
+    assert not np.array_equal(plain["v_final"], out["v_final"])
+
+
+@pytest.mark.parametrize("method, depth, batch", [("sgd", 1, 1), ("sgd", 2, 3), ("gd", 1, 1)])
+def test_momentum_any_split_of_runs_steps_or_threads_gives_the_same_bits(
+    dataset, method, depth, batch, monkeypatch
+):
+    # The velocity is per-run state carried across kernel calls: a split of the steps (7 per
+    # call), of the runs (at an odd run) or of the threads must not reset or mix it.
+    x, y = dataset
+    init = tuple(np.linspace(1.2, 0.5, depth + 1))
+    p = params(method=method, depth=depth, batch=batch, init=init, n_runs=100, time=0.5,
+               eta=0.01, burn_in=0.1, momentum=0.8)  # fmt: skip
+    whole = simulate(x, y, p)
+    parts = merge([simulate(x, y, p, runs=range(37, 100)), simulate(x, y, p, runs=range(37))])
+    monkeypatch.setattr("sgdbalance.simulate.ensemble.STEPS_PER_CALL", 7)
+    numba.set_num_threads(1)
+    try:
+        serial = simulate(x, y, p)
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    lean = simulate(x, y, dataclasses.replace(p, record="v"))
+    for other in (parts, serial):
+        assert whole.keys() == other.keys()
+        for key in whole:
+            np.testing.assert_array_equal(whole[key], other[key], err_msg=key)
+    np.testing.assert_array_equal(lean["v"], whole["v"])
+
+
+def test_zero_momentum_is_plain_sgd_bit_for_bit(dataset):
+    x, y = dataset
+    a = simulate(x, y, params())
+    b = simulate(x, y, params(momentum=0.0))
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+def test_momentum_outside_its_range_or_on_the_sgf_is_refused():
+    for beta in (1.0, -0.1, 1.5):
+        with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\)"):
+            params(momentum=beta)
+    for method in ("sgf", "gd_iso"):
+        with pytest.raises(ValueError, match="momentum applies to methods"):
+            params(method=method, dt=0.01, momentum=0.5)
+    assert params(momentum=0.9).temperature == pytest.approx(0.05 / 0.1)
+    assert params(momentum=0.9).effective_time == pytest.approx(5.0 / 0.1)
+
+
+def test_heavy_ball_step_keeps_the_imbalance_recursion(dataset):
+    # The engine's own heavy-ball move against the exact (Q, J, K, R) recursion of
+    # discrete.momentum, from random states and velocities, 30 steps.
+    from sgdbalance.discrete.momentum import imbalance_step
+    from sgdbalance.simulate.ensemble import step_momentum
+
+    x, y = dataset
+    rng = np.random.default_rng(np.random.SeedSequence(9))
+    eta, beta = 0.005, 0.9  # eta / (1 - beta) = 0.05: stable from these states
+    U = rng.normal(size=(500, 1, 2)) * [1.5, 0.3]
+    V = rng.normal(size=(500, 1, 2)) * 0.05
+
+    def invariants(U, V):
+        u, w, mu, mw = U[:, 0, 0], U[:, 0, 1], V[:, 0, 0], V[:, 0, 1]
+        return (u * u - w * w, u * mu - w * mw, mu * mu - mw * mw, w * mu - u * mw)
+
+    state = invariants(U, V)
+    for _ in range(30):
+        v = U[:, 0, 0] * U[:, 0, 1]
+        delta = sgd_delta(v, x * x, x * y, rng.integers(0, x.size, size=(500, 1)), eta)
+        state = imbalance_step(*state, delta / eta, eta, beta)
+        U, V = step_momentum(U, V, delta, beta)
+    scale = (U**2).sum(axis=(1, 2)) + (V**2).sum(axis=(1, 2))
+    for a, b in zip(state, invariants(U, V), strict=True):
+        assert np.max(np.abs(a - b) / scale) < 1e-11

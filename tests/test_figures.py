@@ -82,3 +82,36 @@ def test_fig5_tails_shows_splitting_estimates_and_their_ratio_to_theory():
     fig.canvas.draw()
     legend_top = fig.legends[0].get_window_extent().y1
     assert legend_top <= min(ax.get_tightbbox().y0 for ax in fig.axes) + 1
+
+
+def test_fig_momentum_draws_every_ensemble_theory_and_optimiser():
+    # Four panels from hand-made statistics: each heavy-ball ensemble with its law of balance,
+    # each D = 0 setting with its exact variance, each D = 1 gap, each optimiser's two curves.
+    rng = np.random.default_rng(np.random.SeedSequence(5))
+    t = np.linspace(0, 4, 9)
+    balance = []
+    for beta in (0.9, 0.5):
+        p = EnsembleParams(method="sgd", depth=1, eta=0.002, batch=1, n_runs=4, seed=1, time=4.0,
+                           init=(2.0, 0.25), momentum=beta)  # fmt: skip
+        g_int = np.tile(t * 0.3, (4, 1))
+        imb = 3.9 * np.exp(-4 * p.temperature * g_int / (1 - beta))
+        balance.append(("b", {"checkpoint_time": t, "imbalance": imb, "g_integral": g_int}, p))
+    rows = [{"eta": e, "batch": 1, "momentum": b, "variance": 1.1, "variance_se": 0.01,
+             "exact_variance": 1.1, "sgf_variance_at_t_eff": 1.0, "folk_rule_variance": 1.5}
+            for e, b in ((0.2, 0.5), (0.01, 0.9))]  # fmt: skip
+    gaps = [{"x": x, "std_gap": 0.7 * x, "std_gap_se": 0.005, "momentum": b, "t_eff": 0.05,
+             "batch": 4} for x, b in ((0.2, 0.0), (0.01, 0.9))]  # fmt: skip
+    steps = np.array([0, 1, 10, 100])
+    adaptive = [(name, name, 0.005, {"checkpoint_steps": steps, "u": 2 + rng.random((3, 4)),
+                                     "w": 0.1 + rng.random((3, 4))})
+                for name in ("adam", "rmsprop", "sgd")]  # fmt: skip
+    fig = figures.momentum_panels(
+        balance,
+        {"details": {"per_setting": rows}},
+        {"details": {"per_setting": gaps, "slope_per_unit_eta_over_1_plus_beta": 0.7}},
+        adaptive,
+    )
+    a, b, c, d = fig.axes
+    assert len(a.get_lines()) >= 3 * len(balance)  # ensemble, T_eff law, plain-T law each
+    assert len(b.collections) + len(b.containers) >= 1 and len(b.get_xticks()) == len(rows)
+    assert d.get_yscale() == "log" and len(d.get_lines()) >= 2 * len(adaptive)

@@ -139,6 +139,7 @@ REPORT_GROUPS = {
     "Beyond the paper": {
         "Where discrete SGD collapses, D = 1": ["fig_collapse_plane.pdf"],
         "Kesten tail index of discrete SGD, D = 0": ["fig_kesten.pdf"],
+        "Heavy-ball momentum and Adam: balance and stationary law": ["fig_momentum.pdf"],
     },
     "Claims": {"Every claim with its checks": ["claims.md"]},
     "Article": {"The reproduction as one paper": ["article.pdf"]},

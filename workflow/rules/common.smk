@@ -40,6 +40,7 @@ SPLIT_NETWORKS, ONE_JOB_NETWORKS = by_jobs("networks")
 SWEEPS = list(config.get("sweeps", {}))
 SPLITTING = list(config.get("splitting", {}))
 TABLES = list(config.get("tables", {}))
+ADAPTIVE = list(config.get("adaptive", {}))
 
 
 wildcard_constraints:
@@ -52,6 +53,7 @@ wildcard_constraints:
     network="|".join(NETWORKS) or "^$",
     sweep="|".join(SWEEPS) or "^$",
     splitting="|".join(SPLITTING) or "^$",
+    adaptive="|".join(ADAPTIVE) or "^$",
 
 
 def dataset_spec(wildcards):
@@ -60,6 +62,15 @@ def dataset_spec(wildcards):
 
 def experiment_spec(wildcards):
     return config["experiments"][wildcards.experiment]
+
+
+def adaptive_spec(wildcards):
+    return config["adaptive"][wildcards.adaptive]
+
+
+def adaptive_dataset(wildcards):
+    """The training set of an adaptive-optimiser ensemble."""
+    return f"results/data/{adaptive_spec(wildcards)['dataset']}.npz"
 
 
 def experiment_dataset(wildcards):
@@ -140,6 +151,11 @@ def check_inputs(wildcards):
         if spec["kind"] in CHECKS_WITH_THEORY:
             inputs["theory"] = f"results/theory/{spec['experiment']}.npz"
         return inputs
+    if "adaptive" in spec:  # an Adam or RMSProp ensemble and its training set
+        return {
+            "adaptive": f"results/adaptive/{spec['adaptive']}.npz",
+            "data": f"results/data/{config['adaptive'][spec['adaptive']]['dataset']}.npz",
+        }
     if "sweep" in spec:
         sweep = config["sweeps"][spec["sweep"]]
         return {

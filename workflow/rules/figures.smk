@@ -16,6 +16,8 @@ localrules:
     fig_collapse_plane_render,
     fig_kesten_render,
     fig_discrete,
+    fig_momentum_render,
+    fig_momentum,
 
 
 rule fig1_render:
@@ -357,3 +359,43 @@ rule fig_discrete:
     input:
         rules.fig_collapse_plane_render.output,
         rules.fig_kesten_render.output,
+
+
+rule fig_momentum_render:
+    input:
+        runs=figure_inputs("fig_momentum")["runs"],
+        checks=[
+            f"results/checks/{name}.json"
+            for name in config["figures"]["fig_momentum"]["checks"]
+        ],
+        adaptive=[
+            f"results/adaptive/{name}.npz"
+            for name in config["figures"]["fig_momentum"]["adaptive"]
+        ],
+    output:
+        pdf=report(
+            "results/figures/fig_momentum.pdf",
+            caption="../report/fig_momentum.rst",
+            category="Beyond the paper",
+            subcategory="Heavy-ball momentum and Adam: balance and stationary law",
+        ),
+        png="results/figures/fig_momentum.png",
+    log:
+        "logs/figures/fig_momentum.log",
+    benchmark:
+        "benchmarks/figures/fig_momentum.tsv"
+    conda:
+        "../envs/sgdbalance.yaml"
+    params:
+        figure=figure_params("fig_momentum"),
+        adaptive=[
+            config["adaptive"][name]
+            for name in config["figures"]["fig_momentum"]["adaptive"]
+        ],
+    script:
+        "../../scripts/fig_momentum.py"
+
+
+rule fig_momentum:
+    input:
+        rules.fig_momentum_render.output,

@@ -128,6 +128,27 @@ rule sweep:
         "../../scripts/sweep.py"
 
 
+rule adaptive:
+    input:
+        adaptive_dataset,
+    output:
+        "results/adaptive/{adaptive}.npz",
+    log:
+        "logs/adaptive/{adaptive}.log",
+    benchmark:
+        "benchmarks/adaptive/{adaptive}.tsv"
+    conda:
+        "../envs/sgdbalance.yaml"
+    threads: 1
+    resources:
+        runtime=10,
+        mem_mb=1000,
+    params:
+        spec=adaptive_spec,
+    script:
+        "../../scripts/adaptive.py"
+
+
 rule splitting:
     input:
         data=splitting_dataset,

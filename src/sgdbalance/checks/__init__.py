@@ -4,8 +4,8 @@ Each check returns a verdict record (``record.verdict``): statistic, value, tole
 source, sample size, seed and verdict. ``balance`` (Thm 1 and its discrete forms),
 ``stationary`` (density and mode), ``phase`` (collapse above T_c), ``memory`` (Thm 4.1),
 ``tails``, ``fluctuation``, ``scaling``, ``fokker_planck`` (an independent solution),
-``finite_step`` and ``discrete`` (beyond the SGF); ``claims`` turns check verdicts into claim
-verdicts and ``results/claims.md``.
+``finite_step``, ``discrete`` and ``momentum`` (beyond the SGF); ``claims`` turns check
+verdicts into claim verdicts and ``results/claims.md``.
 
 Imports ``theory``, ``simulate``, ``discrete`` and ``nets``; never ``artifact`` or ``figures``.
 """
@@ -37,6 +37,10 @@ _NAMES = {
     "finite_step_series": "finite_step",
     "collapse_check": "discrete",
     "kesten_check": "discrete",
+    "momentum_balance": "momentum",
+    "momentum_variance_check": "momentum",
+    "momentum_gap_series": "momentum",
+    "adaptive_variance": "momentum",
     "claim_record": "claims",
     "markdown_table": "claims",
 }

@@ -6,7 +6,7 @@
     sgdbalance lyapunov --eta 0.3 --batch 1 --k 0.2 --sigma 1   # does v = 0 attract (D = 1)?
     sgdbalance tail-index --depth 0 --eta 0.5 --batch 4 --data train.npz   # Kesten's kappa
     sgdbalance simulate --depth 1 --eta 0.05 --batch 1 --k 1 --sigma 0.5 --runs 1000 \\
-        --steps 20000 --seed 1 --out final_v.csv
+        --steps 20000 --seed 1 --out final_v.csv   # --momentum 0.9: heavy ball
     sgdbalance verify                     # claims, and results/ against results/manifest.json
     sgdbalance archive results.tar.gz     # results/ with its manifest, mtimes kept
     sgdbalance restore results.tar.gz     # into ./results, checked against the manifest
@@ -137,6 +137,13 @@ def build_parser() -> Parser:
     s.add_argument("--burn-in", type=count0, default=0, help="steps before time averages")
     s.add_argument("--init", type=finite_float(), default=1.0, help="v at start, layers balanced")
     s.add_argument("--seed", type=count0, required=True, help=">= 0")
+    s.add_argument(
+        "--momentum",
+        type=finite_float(ge=0, lt=1),
+        default=0.0,
+        metavar="BETA",
+        help="heavy-ball momentum beta in [0, 1) (default 0, plain SGD); T = eta / ((1 - beta) S)",
+    )
     s.add_argument("--out", type=output_file, help="CSV file (default: standard output)")
     s.set_defaults(func=cmd_simulate)
 

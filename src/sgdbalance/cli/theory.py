@@ -81,6 +81,7 @@ def cmd_simulate(args) -> int:
             init=balanced_init(args.init, args.depth),
             hist_range=(-1e6, 1e6),
             hist_bins=1,
+            momentum=args.momentum,
         )
     except ValueError as err:
         raise SystemExit(f"error: {err}") from None
@@ -95,7 +96,8 @@ def cmd_simulate(args) -> int:
         average = f"mean {s1 / n:.6g}, variance {s2 / n - (s1 / n) ** 2:.6g}"
     comment = (
         f"final v of {p.n_runs} SGD runs, D = {p.depth}, eta = {p.eta:g}, S = {p.batch}, "
-        f"T = {p.temperature:g}, {p.n_steps} steps, seed {p.seed}\n"
+        + (f"momentum {p.momentum:g}, T_eff = " if p.momentum else "T = ")
+        + f"{p.temperature:g}, {p.n_steps} steps, seed {p.seed}\n"
         f"diverged: {int(stats['diverged'].sum())} (|v| > {p.diverge_at:g}; v is nan)\n"
         f"time average after {args.burn_in} steps: {average}"
     )

@@ -16,7 +16,13 @@ import math
 
 from .params import ConfigError, population_moments
 from .validate_reads import check_checks, check_figures, check_measurements
-from .validate_runs import check_experiments, check_networks, check_splitting, check_sweeps
+from .validate_runs import (
+    check_adaptive,
+    check_experiments,
+    check_networks,
+    check_splitting,
+    check_sweeps,
+)
 
 # Keys that are integers wherever the schema has them (test_config keeps this in step with it;
 # burn_in is an integer in sweeps but a time in experiments).
@@ -54,6 +60,7 @@ def check_config(config: dict) -> None:
     check_networks(config)
     check_figures(config)
     check_tables(config)
+    check_adaptive(config)
 
 
 def check_numbers(node, key: str = "") -> None:

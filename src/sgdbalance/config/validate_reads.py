@@ -35,6 +35,14 @@ def check_checks(config: dict) -> None:
             _check_scaling_simulation(config["experiments"], key, c)
         elif c["kind"] in SPLITTING_CHECKS:
             _check_splitting_check(config, key, c)
+        elif c["kind"].startswith("momentum_"):
+            _check_momentum_check(config["experiments"], key, c)
+        elif c["kind"] == "adaptive_variance":
+            entry = config.get("adaptive", {}).get(c["adaptive"])
+            if entry is None or entry["optimiser"] not in ("adam", "rmsprop"):
+                raise ConfigError(
+                    f"{key}.adaptive = {c['adaptive']!r} is not an adam or rmsprop entry"
+                )
         else:
             _check_single_check(config, key, c)
 
@@ -177,6 +185,7 @@ def check_figures(config: dict) -> None:
                 "checks": (config.get("checks", {}), "checks"),
                 "slopes": (_checks_of_kind(config, "tail_slope"), "tail_slope checks"),
                 "bias": (config.get("measurements", {}), "measurements"),
+                "adaptive": (config.get("adaptive", {}), "adaptive"),
             }.get(kind, (pools, "experiments, networks or sweeps"))
             if name not in pool:
                 raise ConfigError(f"figures.{fig}.{role} = {name!r} is not among {what}")
@@ -210,3 +219,34 @@ def _check_discrete_figures(config: dict) -> None:
         bias = config["measurements"].get(spec.get("bias"), {})
         if "bias" in spec and bias.get("kind") != "hill_bias":
             raise ConfigError(f"figures.fig_kesten.bias = {spec['bias']!r} must be a hill_bias")
+
+
+def _check_momentum_check(experiments: dict, key: str, c: dict) -> None:
+    """A momentum check's experiments: defined, sgd, and of the depth, T_eff, S and momentum
+    its kind reads (checks.momentum)."""
+    names = c.get("experiments") or [c["experiment"]]
+    for name in names:
+        if name not in experiments:
+            raise ConfigError(f"{key} refers to {name!r}, which is not defined")
+    series = [experiments[name] for name in names]
+    if any(e["method"] != "sgd" for e in series):
+        raise ConfigError(f"{key}: every experiment must use method sgd")
+    beta = [e.get("momentum", 0.0) for e in series]
+    depths = {e["depth"] for e in series}
+    if c["kind"] == "momentum_balance" and (depths != {1} or beta[0] <= 0):
+        raise ConfigError(f"{key}: the experiment must have depth 1 and momentum in (0, 1)")
+    if c["kind"] == "momentum_variance" and depths != {0}:
+        raise ConfigError(f"{key}: the experiments must have depth 0 (linear regression)")
+    if c["kind"] == "momentum_gap_series":
+        t_eff = {
+            round(e["eta"] / ((1 - b) * e["batch"]), 9) for e, b in zip(series, beta, strict=True)
+        }
+        if len(depths) != 1 or len(t_eff) != 1 or len({e["batch"] for e in series}) != 1:
+            raise ConfigError(
+                f"{key}: the experiments need one depth, one S and one T_eff = eta / ((1 - "
+                f"momentum) S); got depths {sorted(depths)}, T_eff {sorted(t_eff)}"
+            )
+        if beta[0] != 0 or len(set(beta)) != len(beta):
+            raise ConfigError(
+                f"{key}: the first experiment needs momentum 0, each other a different one"
+            )

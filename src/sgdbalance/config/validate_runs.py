@@ -5,6 +5,7 @@ Each checks what the section's parameter class cannot see alone: a dataset that 
 defined, gradient descent unstable at the minimum, more steps than a job can take.
 """
 
+from ..discrete.adaptive import AdaptiveParams
 from ..discrete.sweeps import sweep_params
 from ..nets.registry import network_params
 from .params import (
@@ -133,3 +134,17 @@ def check_splitting(config: dict) -> None:
                     f"{key}.{what} = {getattr(split, what)} is {steps:.3g} steps of dt = {dt}; "
                     f"allowed: {'1' if what == 'time' else '0'} to {MAX_STEPS:.0e} steps"
                 )
+
+
+def check_adaptive(config: dict) -> None:
+    """Each Adam, RMSProp or SGD ensemble of ``adaptive``: its dataset exists and its
+    parameters are accepted by ``discrete.adaptive.AdaptiveParams``."""
+    for name, spec in config.get("adaptive", {}).items():
+        key = f"adaptive.{name}"
+        if spec["dataset"] not in config["datasets"]:
+            raise ConfigError(f"{key}.dataset = {spec['dataset']!r} is not among datasets")
+        fields = {k: v for k, v in spec.items() if k != "dataset"}
+        try:
+            AdaptiveParams(**fields | {"init": tuple(fields.get("init", (2.0, 0.1)))})
+        except ValueError as err:
+            raise ConfigError(f"{key}: {err}") from None

@@ -8,6 +8,7 @@ from .balance import law_of_balance  # noqa: E402
 from .common import save  # noqa: E402
 from .diagonal_scaling import diagonal_scaling  # noqa: E402
 from .discrete import collapse_plane, kesten_kappa  # noqa: E402
+from .momentum import momentum_panels  # noqa: E402
 from .phase import phase_diagram  # noqa: E402
 from .relu import noise_balance  # noqa: E402
 from .scaling import scaling_law  # noqa: E402
@@ -21,6 +22,7 @@ __all__ = [
     "edge_of_stability",
     "kesten_kappa",
     "law_of_balance",
+    "momentum_panels",
     "noise_balance",
     "phase_diagram",
     "save",

@@ -10,6 +10,9 @@ parameters by a scalar per run times ``grad_U v`` (time step ``h``):
 - ``gd``: the same with the full-batch means ``beta1``, ``beta2``; ``h = eta``.
 - ``gd_iso``: GD plus isotropic Gaussian noise of variance ``eta T c`` per parameter per step,
   i.e. SGF with ``Sigma = c I`` (``c = iso_noise``); ``h = eta``.
+- ``sgd`` and ``gd`` with momentum ``beta > 0`` (heavy ball): ``m = beta m - (delta grad_U v
+  + 2 gamma h U)``, ``U = U + m``, with a velocity ``m`` per factor starting at 0; weight decay
+  ``gamma`` enters the gradient (coupled), so it goes through the velocity.
 - ``sgf``: Euler-Maruyama for ``dU = grad_U v (-2 (beta1 v - beta2) dt + sqrt(4 T g(v)) dW)``,
   the SGF of PAPER.md section 0 (its noise has rank one, along ``grad_U v``); ``h = dt``.
 
@@ -60,6 +63,28 @@ def step_factors(U, delta):
     out = np.array(U, dtype=float, order="C")
     kernels.apply_step(out, np.asarray(delta, dtype=float))
     return out
+
+
+def step_momentum(U, V, delta, beta):
+    """The engine's heavy-ball move: ``V' = beta V - delta grad_U v``, ``U' = U + V'``.
+
+    Parameters
+    ----------
+    U, V : ndarray, shape (runs, width, D+1)
+        Factors and their velocities.
+    delta : ndarray, shape (runs,)
+        ``eta G`` per run.
+    beta : float
+        Momentum, in (0, 1).
+
+    Returns
+    -------
+    U_next, V_next : ndarray, shape (runs, width, D+1)
+    """
+    out = np.array(U, dtype=float, order="C")
+    vel = np.array(V, dtype=float, order="C")
+    kernels.apply_momentum_step(out, vel, np.asarray(delta, dtype=float), float(beta))
+    return out, vel
 
 
 def checkpoint_steps(n_steps: int, n_checkpoints: int) -> np.ndarray:
@@ -132,6 +157,8 @@ def simulate(
     U = np.array(
         np.broadcast_to(p.path_factors, (n, p.width, p.depth + 1)), dtype=float, order="C"
     )  # a writable copy, even for 1 run
+    # Heavy-ball velocity per run, carried across kernel calls like U (no rows without it).
+    V = np.zeros(U.shape if p.momentum > 0 else (0, p.width, p.depth + 1))
     state = {
         "stream": run_keys(p.seed, runs),  # advanced by GOLDEN per draw
         "alive": np.ones(n, dtype=bool),
@@ -162,6 +189,8 @@ def simulate(
         first, last = int(first), int(last)
         kernels.advance(
             U,
+            V,
+            float(p.momentum),
             state["stream"],
             state["alive"],
             state["g_int"],

@@ -95,6 +95,64 @@ def _move(U, r, delta, keep, prefix):
 
 
 @njit(cache=True, inline="always")
+def _move_momentum(U, V, r, delta, decay, beta, prefix):
+    """Heavy ball: ``V[r] = beta V[r] - (delta grad_U v + decay U[r])``, ``U[r] += V[r]``;
+    returns the new v and largest |v_i|.
+
+    ``decay = 2 gamma h`` is weight decay ``gamma |theta|^2`` taken into the gradient, so that
+    it goes through the velocity (coupled, as ``torch.optim.SGD``'s ``weight_decay``); the
+    gradient is formed from the factors before the step, as ``_move`` forms it. Only ever
+    called with beta > 0: plain SGD and GD keep ``_move`` and its bits.
+    """
+    nf = U.shape[2]
+    if nf == 2 and U.shape[1] == 1:  # the two-layer scalar model: same operations, unrolled
+        u, w = U[r, 0, 0], U[r, 0, 1]
+        mu = beta * V[r, 0, 0] - (delta * (1.0 * w) + decay * u)
+        mw = beta * V[r, 0, 1] - (delta * (u * 1.0) + decay * w)
+        V[r, 0, 0], V[r, 0, 1] = mu, mw
+        u_new, w_new = u + mu, w + mw
+        U[r, 0, 0], U[r, 0, 1] = u_new, w_new
+        v = 1.0 * w_new * u_new
+        return v, abs(v)
+    if nf == 4 and U.shape[1] == 1:  # D = 3, width 1: the loop below written out
+        u0, u1, u2, u3 = U[r, 0, 0], U[r, 0, 1], U[r, 0, 2], U[r, 0, 3]
+        p1 = 1.0 * u0
+        p2 = p1 * u1
+        p3 = p2 * u2
+        s = 1.0 * u3
+        m3 = beta * V[r, 0, 3] - (delta * (p3 * 1.0) + decay * u3)
+        m2 = beta * V[r, 0, 2] - (delta * (p2 * s) + decay * u2)
+        s *= u2
+        m1 = beta * V[r, 0, 1] - (delta * (p1 * s) + decay * u1)
+        s *= u1
+        m0 = beta * V[r, 0, 0] - (delta * (1.0 * s) + decay * u0)
+        V[r, 0, 0], V[r, 0, 1], V[r, 0, 2], V[r, 0, 3] = m0, m1, m2, m3
+        n0, n1, n2, n3 = u0 + m0, u1 + m1, u2 + m2, u3 + m3
+        U[r, 0, 0], U[r, 0, 1], U[r, 0, 2], U[r, 0, 3] = n0, n1, n2, n3
+        v = 1.0 * n3 * n2 * n1 * n0
+        return v, abs(v)
+    v = 0.0
+    largest = 0.0
+    for i in range(U.shape[1]):
+        p = 1.0
+        for k in range(nf):
+            prefix[k] = p
+            p *= U[r, i, k]
+        suffix = 1.0
+        p = 1.0
+        for k in range(nf - 1, -1, -1):
+            u = U[r, i, k]
+            vel = beta * V[r, i, k] - (delta * (prefix[k] * suffix) + decay * u)
+            V[r, i, k] = vel
+            U[r, i, k] = u + vel
+            suffix *= u
+            p *= U[r, i, k]
+        v += p
+        largest = max(largest, abs(p))
+    return v, largest
+
+
+@njit(cache=True, inline="always")
 def g_of(v, m):
     """``g(v) = alpha1 v^2 - 2 alpha2 v + alpha3``, the SGF's noise strength; every method
     records its integral over time."""
@@ -206,6 +264,15 @@ def apply_step(U, delta):
         _move(U, r, delta[r], 1.0, prefix)
 
 
+@njit(cache=True)
+def apply_momentum_step(U, V, delta, beta):
+    """``V[r] = beta V[r] - delta[r] grad_U v``, ``U[r] += V[r]`` for every run (heavy ball,
+    no weight decay)."""
+    prefix = np.empty(U.shape[2])
+    for r in range(U.shape[0]):
+        _move_momentum(U, V, r, delta[r], 0.0, beta, prefix)
+
+
 @njit(cache=True, inline="always")
 def _stop_if_diverged(U, r, v, alive, diverge_at):
     """Mark run r dead and zero its factors once |v| passes ``diverge_at`` or is nan."""
@@ -232,6 +299,44 @@ def _steps(U, first, stop, value, largest, alive, state, data, m, method, h, tem
 
 
 @njit(cache=True, inline="always")
+def _momentum_steps(U, V, first, stop, value, largest, alive, state, data, m, method, h, batch,
+                    inv_batch, decay, beta, g_int, prefix, diverge_at):  # fmt: skip
+    """One heavy-ball step (``_move_momentum``) of every live run in ``[first, stop)``: SGD
+    with the minibatch drawn as ``_step`` draws it, or GD; ``value``, ``largest`` per run."""
+    for r in range(first, stop):
+        if alive[r]:
+            v = value[r - first]
+            g_int[r] += g_of(v, m) * h
+            if method == SGD:
+                s2, sxy = minibatch_sums(state, r, data, batch)
+                delta = h * 2.0 * (v * (s2 * inv_batch) - sxy * inv_batch)
+            else:
+                delta = h * 2.0 * (m[3] * v - m[4])
+            v, big = _move_momentum(U, V, r, delta, decay, beta, prefix)
+            if _stop_if_diverged(U, r, v, alive, diverge_at):
+                v, big = 0.0, 0.0
+            value[r - first] = v
+            largest[r - first] = big
+
+
+@njit(cache=True, inline="always")
+def _sgd_two_layer_momentum(U, V, first, stop, value, alive, state, data, m, h, decay, beta,
+                            g_int, diverge_at, prefix):  # fmt: skip
+    """``_momentum_steps`` for SGD with S = 1 on the scalar two-layer model, written out as
+    ``_sgd_two_layer`` is: the same draws and operations, so the same bits."""
+    for r in range(first, stop):
+        if alive[r]:
+            v = 1.0 * U[r, 0, 1] * U[r, 0, 0]
+            g_int[r] += g_of(v, m) * h
+            j = index(bits(state, r), data.shape[0])
+            delta = h * 2.0 * (v * data[j, 0] - data[j, 1])
+            v = _move_momentum(U, V, r, delta, decay, beta, prefix)[0]
+            if _stop_if_diverged(U, r, v, alive, diverge_at):
+                v = 0.0
+            value[r - first] = v
+
+
+@njit(cache=True, inline="always")
 def _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, keep, g_int, diverge_at,
                    prefix):  # fmt: skip
     """``_steps`` for SGD with S = 1 on the scalar two-layer model, written out.
@@ -253,6 +358,8 @@ def _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, keep, g_int,
 @njit(cache=True, parallel=True)
 def advance(
     U,
+    V,
+    beta,
     state,
     alive,
     g_int,
@@ -288,7 +395,9 @@ def advance(
     """Advance every run from step ``first_step`` to ``last_step``, recording as it goes.
 
     ``data`` (n, 2) holds ``x^2`` and ``x y`` of the training set. Arrays are updated in
-    place: ``U`` (runs, width, D+1); the per-run state ``state`` (the random stream's
+    place: ``U`` (runs, width, D+1) and, with momentum ``beta > 0`` (sgd and gd only), its
+    velocity ``V`` (same shape; untouched, and may have no rows, when ``beta == 0``); the
+    per-run state ``state`` (the random stream's
     position, starting at the run's key), ``alive``, ``g_int`` and ``em2`` (runs,); the
     checkpoint arrays ``ck_*`` (runs, K) at the steps ``ck_steps`` (K,), of which only
     ``ck_v`` unless ``record_all`` (the others may then have no rows); the histogram
@@ -309,7 +418,16 @@ def advance(
         for step in range(first_step + 1, last_step + 1):
             record = k < ck_steps.size and ck_steps[k] == step
             sample = step > burn_in and (step - burn_in) % every == 0
-            if method == SGD and batch == 1 and U.shape[1] == 1 and U.shape[2] == 2:
+            if beta > 0.0:  # heavy ball: its own paths, so that plain SGD keeps its bits
+                if method == SGD and batch == 1 and U.shape[1] == 1 and U.shape[2] == 2:
+                    _sgd_two_layer_momentum(U, V, first, stop, value, alive, state, data, m, h,
+                                            2.0 * wd * h, beta, g_int, diverge_at,
+                                            prefix)  # fmt: skip
+                else:
+                    _momentum_steps(U, V, first, stop, value, largest, alive, state, data, m,
+                                    method, h, batch, inv_batch, 2.0 * wd * h, beta, g_int,
+                                    prefix, diverge_at)  # fmt: skip
+            elif method == SGD and batch == 1 and U.shape[1] == 1 and U.shape[2] == 2:
                 _sgd_two_layer(U, first, stop, value, alive, state, data, m, h, 1.0 - 2.0 * wd * h,
                                g_int, diverge_at, prefix)  # fmt: skip
             else:

@@ -16,6 +16,7 @@ SGD, GD, GD_ISO, SGF = 0, 1, 2, 3
 METHOD_CODES = {"sgd": SGD, "gd": GD, "gd_iso": GD_ISO, "sgf": SGF}
 METHODS = tuple(METHOD_CODES)
 RECORDS = ("all", "v")
+MOMENTUM_METHODS = ("sgd", "gd")  # heavy-ball momentum: the SGF and gd_iso have none
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,12 @@ class EnsembleParams:
         need about 0.05 (README, "Findings").
     weight_decay : float
         gamma: the loss gains ``gamma |theta|^2`` (every factor of every path).
+    momentum : float
+        beta in [0, 1), heavy-ball momentum of ``sgd`` and ``gd`` (``ensemble`` module
+        docstring): ``m <- beta m - eta (g + 2 gamma theta)``, ``theta <- theta + m``, the
+        velocity ``m`` starting at 0. 0 (the default) is plain SGD or GD, the same bits as
+        without the option. ``time`` stays steps x eta; the folk rule's time is
+        steps x eta / (1 - beta) (``effective_time``).
 
     Raises
     ------
@@ -116,6 +123,7 @@ class EnsembleParams:
     # Euler-Maruyama step fattens them (README, "Findings").
     max_relative_step: float = 0.2
     weight_decay: float = 0.0  # gamma: the loss gains gamma |theta|^2 (every factor, every path)
+    momentum: float = 0.0  # beta: heavy-ball momentum of sgd and gd, 0 <= beta < 1
 
     def __post_init__(self):
         if self.method not in METHODS:
@@ -144,6 +152,13 @@ class EnsembleParams:
                 f"weight_decay must be in [0, 1/(2 step)) = [0, {0.5 / self.step:g}), "
                 f"got {self.weight_decay!r}"
             )
+        if not 0 <= self.momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}")
+        if self.momentum > 0 and self.method not in MOMENTUM_METHODS:
+            raise ValueError(
+                f"momentum applies to methods {MOMENTUM_METHODS} only, got method "
+                f"{self.method!r} with momentum {self.momentum!r}"
+            )
 
     def _init_factors(self) -> np.ndarray:
         nf, width = self.depth + 1, self.width
@@ -163,8 +178,20 @@ class EnsembleParams:
 
     @property
     def temperature(self) -> float:
-        """T = eta / S."""
-        return self.eta / self.batch
+        """T = eta / S; with momentum beta, the effective ``T_eff = eta / ((1 - beta) S)``.
+
+        Heavy-ball SGD at small eta moves like plain SGD at ``eta / (1 - beta)``
+        (``discrete.momentum``): its stationary law and its law of balance are the SGF's at
+        T_eff, in the time ``effective_time``. Equal to eta / S without momentum.
+        """
+        if self.momentum == 0:
+            return self.eta / self.batch
+        return self.eta / ((1.0 - self.momentum) * self.batch)
+
+    @property
+    def effective_time(self) -> float:
+        """SGF time of the whole run: ``time``, or ``time / (1 - beta)`` with momentum."""
+        return self.time if self.momentum == 0 else self.time / (1.0 - self.momentum)
 
     @property
     def step(self) -> float:

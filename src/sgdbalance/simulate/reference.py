@@ -30,6 +30,19 @@ def _move(U, delta, keep=1.0):
             after *= old
 
 
+def _move_momentum(U, V, delta, decay, beta):
+    """Heavy ball: ``V = beta V - (delta grad_U v + decay U)``, ``U = U + V``; the gradient
+    from the factors before the step; ``decay = 2 gamma h`` is weight decay."""
+    for u, vel in zip(U, V, strict=True):
+        before = [math.prod(u[:k]) for k in range(len(u))]
+        after = 1.0
+        for k in reversed(range(len(u))):
+            old = u[k]
+            vel[k] = beta * vel[k] - (delta * (before[k] * after) + decay * old)
+            u[k] = old + vel[k]
+            after *= old
+
+
 class Stream:
     """The counter-based random stream of one run."""
 
@@ -72,6 +85,7 @@ def trajectory(x2, xy, moments: Moments, params: EnsembleParams, key: int) -> li
     stream = Stream(key)
     h, temp, depth = p.step, p.temperature, p.depth
     keep = 1.0 - 2.0 * p.weight_decay * h  # weight decay over one step (1.0 without it)
+    V = [[0.0] * len(u) for u in U]  # heavy-ball velocities (momentum > 0 only)
     states = [[list(u) for u in U]]
     for _ in range(p.n_steps):
         v, largest = _value(U)
@@ -108,7 +122,14 @@ def trajectory(x2, xy, moments: Moments, params: EnsembleParams, key: int) -> li
                 s2 += x2[j]
                 sxy += xy[j]
             inv_batch = 1.0 / p.batch
-            _move(U, h * 2.0 * (v * (s2 * inv_batch) - sxy * inv_batch), keep)
+            delta = h * 2.0 * (v * (s2 * inv_batch) - sxy * inv_batch)
+            if p.momentum > 0:
+                _move_momentum(U, V, delta, 2.0 * p.weight_decay * h, p.momentum)
+            else:
+                _move(U, delta, keep)
+        elif p.method == "gd" and p.momentum > 0:
+            _move_momentum(U, V, h * 2.0 * (m.beta1 * v - m.beta2), 2.0 * p.weight_decay * h,
+                           p.momentum)  # fmt: skip
         else:
             _move(U, h * 2.0 * (m.beta1 * v - m.beta2), keep)
             if p.method == "gd_iso":
