@@ -159,9 +159,11 @@ def main():
         for _ in range(ROUNDS):
             heavy = engine_rate(x, y, depth, batch, runs, steps, min_seconds, momentum=0.9)
             plain = engine_rate(x, y, depth, batch, runs, steps, min_seconds)
-            shares.append((heavy / plain, heavy))
-        share, heavy = sorted(shares)[len(shares) // 2]
-        line += f" momentum={heavy:.3g} momentum/plain={share:.2f}"
+            shares.append((heavy / plain, heavy, plain))
+        share, heavy, plain = sorted(shares)[len(shares) // 2]  # the median pair
+        spread = f"{min(shares)[0]:.2f}-{max(shares)[0]:.2f}"
+        line += (f" momentum={heavy:.3g} beside plain={plain:.3g}: momentum/plain={share:.2f} "
+                 f"(median of {ROUNDS} paired rounds, range {spread})")  # fmt: skip
         per_run, batched = torch_rates(x, y, depth, batch, runs, min_seconds)
         if per_run is not None:
             line += f" torch_per_run={per_run:.3g} torch_batched={batched:.3g}"
