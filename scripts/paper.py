@@ -10,7 +10,8 @@ claims = [io.load_json(p) for p in snakemake.input.claims]
 measurements = {Path(p).stem: io.load_json(p) for p in snakemake.input.measurements}
 with io.atomic_open(snakemake.output.macros, "w") as f:
     f.write(paper.tex_macros(claims, measurements))
-# Every job's benchmark file exists by now (verify ran after all checks and figures).
+# Every benchmarked job but the article's has written its file by now: the rule's inputs are
+# the claims, measurements, figures and tables, and everything else runs upstream of them.
 seconds = {f"benchmarks/{job}.tsv": s for job, s in io.load_benchmarks("benchmarks").items()}
 with io.atomic_open(snakemake.output.runtimes, "w") as f:
     f.write(paper.runtime_table(seconds))
