@@ -434,7 +434,8 @@ def test_momentum_outside_its_range_or_on_the_sgf_is_refused():
         with pytest.raises(ValueError, match="momentum applies to methods"):
             params(method=method, dt=0.01, momentum=0.5)
     assert params(momentum=0.9).temperature == pytest.approx(0.05 / 0.1)
-    assert params(momentum=0.9).effective_time == pytest.approx(5.0 / 0.1)
+    assert params(momentum=0.9).sgf_time(5.0) == pytest.approx(5.0 / 0.1)
+    assert params().sgf_time(5.0) == 5.0
 
 
 def test_heavy_ball_step_keeps_the_imbalance_recursion(dataset):

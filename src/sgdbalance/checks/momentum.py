@@ -58,7 +58,7 @@ def momentum_balance(run: dict, params, moments, n_sigma: float = 4.0, start: fl
     p, beta, m = params, params.momentum, moments
     alive = ~run["diverged"]
     imb, norm2 = run["imbalance"][alive], run["norm2"][alive]
-    lam = 4.0 * p.temperature * run["g_integral"][alive] / (1.0 - beta)
+    lam = 4.0 * p.temperature * p.sgf_time(run["g_integral"][alive])
     a = int(np.argmax(lam.mean(axis=0) >= start))
     b = lam.shape[1] - 1
     q = imb[:, [a, b]] / imb[:, [a, b]].mean(axis=0)  # each run's share, per checkpoint
@@ -89,7 +89,7 @@ def momentum_balance(run: dict, params, moments, n_sigma: float = 4.0, start: fl
         n,
         p.seed,
         value <= tolerance,
-        window_time=[float(run["checkpoint_time"][i] / (1.0 - beta)) for i in (a, b)],
+        window_time=[float(p.sgf_time(run["checkpoint_time"][i])) for i in (a, b)],
         window_lambda=[float(lam[:, i].mean()) for i in (a, b)],
         rate_ratio=float(ratio),
         standard_error=se,

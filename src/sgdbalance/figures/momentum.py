@@ -47,9 +47,9 @@ def momentum_panels(balance: list[tuple], variance: dict, gap: dict, adaptive: l
 def _balance(ax, balance):
     for i, (_name, run, p) in enumerate(balance):
         beta = p.momentum
-        t = run["checkpoint_time"] / (1.0 - beta)  # SGF time
+        t = p.sgf_time(run["checkpoint_time"])
         imb = run["imbalance"] / run["imbalance"][:, :1]
-        lam = 4.0 * p.temperature * run["g_integral"] / (1.0 - beta)
+        lam = 4.0 * p.temperature * p.sgf_time(run["g_integral"])
         color = f"C{i}"
         ax.plot(t, imb.mean(axis=0), "-", color=color, lw=1.6,
                 label=rf"heavy ball $\beta={beta:g}$, $\eta={p.eta:g}$")  # fmt: skip

@@ -82,7 +82,7 @@ class EnsembleParams:
         docstring): ``m <- beta m - eta (g + 2 gamma theta)``, ``theta <- theta + m``, the
         velocity ``m`` starting at 0. 0 (the default) is plain SGD or GD, the same bits as
         without the option. ``time`` stays steps x eta; the folk rule's time is
-        steps x eta / (1 - beta) (``effective_time``).
+        steps x eta / (1 - beta) (``sgf_time``).
 
     Raises
     ------
@@ -182,16 +182,22 @@ class EnsembleParams:
 
         Heavy-ball SGD at small eta moves like plain SGD at ``eta / (1 - beta)``
         (``discrete.momentum``): its stationary law and its law of balance are the SGF's at
-        T_eff, in the time ``effective_time``. Equal to eta / S without momentum.
+        T_eff, in the time ``sgf_time``. Equal to eta / S without momentum.
         """
         if self.momentum == 0:
             return self.eta / self.batch
         return self.eta / ((1.0 - self.momentum) * self.batch)
 
-    @property
-    def effective_time(self) -> float:
-        """SGF time of the whole run: ``time``, or ``time / (1 - beta)`` with momentum."""
-        return self.time if self.momentum == 0 else self.time / (1.0 - self.momentum)
+    def sgf_time(self, t):
+        """SGF time of ``t`` (steps x eta, as ``checkpoint_time`` and ``g_integral`` count it):
+        ``t`` itself, or ``t / (1 - beta)`` with momentum, the folk rule's clock.
+
+        Parameters
+        ----------
+        t : float or ndarray
+            A time in steps x eta.
+        """
+        return t if self.momentum == 0 else t / (1.0 - self.momentum)
 
     @property
     def step(self) -> float:
