@@ -76,7 +76,7 @@ def job_resources(config: dict, section: str, name: str) -> dict:
     spec = config[section][name]
     if section == "experiments":
         p = ensemble_params(spec)
-        runs = -(-p.n_runs // spec.get("jobs", 1))
+        runs = _runs_per_job(p.n_runs, spec)
         # five checkpoint arrays per run, the histogram, and 600 MB for Python, numpy, numba
         mem_mb = 600 + 5 * 8 * runs * (p.n_checkpoints + 1) / 1e6 + 8 * p.hist_bins / 1e6
         return {"runtime": runtime, "mem_mb": int(mem_mb * 1.5), "threads": _train_threads(spec)}
@@ -115,10 +115,15 @@ def expected_seconds(config: dict, section: str, name: str) -> float:
     return STARTUP_S + work / RATES[kind]
 
 
+def _runs_per_job(n_runs: int, spec: dict) -> int:
+    """Runs of the largest job of an entry whose ``n_runs`` are split into ``jobs`` jobs."""
+    return -(-n_runs // spec.get("jobs", 1))
+
+
 def _train_work(spec: dict) -> float:
     """Factor-steps of one job of an experiment: its share of the runs x steps x factors."""
     p = ensemble_params(spec)
-    runs = -(-p.n_runs // spec.get("jobs", 1))
+    runs = _runs_per_job(p.n_runs, spec)
     return runs * p.n_steps * p.width * (p.depth + 1)
 
 
@@ -131,7 +136,7 @@ def _train_seconds(spec: dict) -> float:
     """Wall seconds of the work of one job of an experiment: core-seconds per run-step (the
     noise, the minibatch sums, the SGF's drift) and per factor updated, over its threads."""
     p = ensemble_params(spec)
-    runs = -(-p.n_runs // spec.get("jobs", 1))
+    runs = _runs_per_job(p.n_runs, spec)
     core_seconds = runs * p.n_steps * RUN_STEP_S + _train_work(spec) * FACTOR_STEP_S
     return core_seconds / _train_threads(spec)
 
@@ -139,7 +144,7 @@ def _train_seconds(spec: dict) -> float:
 def _network_work(spec: dict) -> tuple[str, float]:
     """The rate's kind and the work of one job of a network."""
     p = network_params(spec)
-    runs = -(-p.n_runs // spec.get("jobs", 1))
+    runs = _runs_per_job(p.n_runs, spec)
     if spec["kind"] == "relu":
         samples = p.n if p.method == "gd" else p.batch  # per step
         weights = p.d_in * p.width + p.width * p.d_out
