@@ -57,10 +57,18 @@ elif kind == "tail_slope":
         split, theory, tail_exponent(moments, params.depth, params.temperature, params.width),
         spec["within"], spec["min_roots"], spec["n_boot"], spec["seed"], spec.get("n_sigma", 4),
     )  # fmt: skip
+elif kind == "tail_level":
+    record = checks.tail_level(
+        io.load_npz(inputs.splitting), theory, spec["probability"], spec["allowance"],
+        spec.get("n_sigma", 4),
+    )  # fmt: skip
 elif kind == "splitting_plain":
-    samples = run["v"][:, run["checkpoint_time"] >= params.burn_in]  # stationary: (runs, k)
+    if "plain" in spec:  # the same chain and record without levels
+        plain = io.load_npz(inputs.plain)
+    else:  # the experiment's stationary samples: (runs, k)
+        plain = run["v"][:, run["checkpoint_time"] >= params.burn_in]
     record = checks.splitting_against_plain(
-        io.load_npz(inputs.splitting), samples, spec["tail_probabilities"], spec.get("n_sigma", 4)
+        io.load_npz(inputs.splitting), plain, spec["tail_probabilities"], spec.get("n_sigma", 4)
     )
 elif kind == "discrete_collapse":
     draws = {"draws": spec["draws"]} if "draws" in spec else {}  # else the function's default

@@ -25,8 +25,8 @@ def progress(done, total):
 
 stats = tail_splitting(x, y, ensemble, split, progress)
 logging.info(
-    "done in %.1f s: %d main and %d copy steps, deepest stack %d",
-    time.perf_counter() - start, stats["main_steps"].sum(), stats["copy_steps"].sum(),
+    "done in %.1f s: %d main and %d copy sub-steps, deepest stack %d",
+    time.perf_counter() - start, stats["main_substeps"].sum(), stats["copy_substeps"].sum(),
     stats["deepest"].max(),
 )  # fmt: skip
 io.save_npz_atomic(snakemake.output[0], stats)

@@ -198,9 +198,23 @@ def test_a_count_written_as_a_float_is_named(config):
     ("section", "name", "key", "value", "message"),
     [
         ("splitting", "split_D1", "experiment", "balance_gd", r"must name an sgf experiment"),
-        ("splitting", "split_D1", "dt", 0.5, r"split_D1\.dt = 0\.5 must be in \(0, eta\]"),
+        ("splitting", "split_D1", "time", 1e-6, r"split_D1\.time = 1e-06 is 0\.0002 steps"),
         ("splitting", "split_D1", "factor", 1.0, r"split_D1: factor must be > 1, got 1\.0"),
-        ("checks", "splitting_plain_D1", "experiment", "tail_D2", r"must be the experiment of"),
+        ("checks", "splitting_plain_D0", "experiment", "tail_D2", r"must be the experiment of"),
+        (
+            "checks",
+            "splitting_plain_D1",
+            "plain",
+            "split_D1",
+            r"must be a splitting entry with count",
+        ),
+        (
+            "checks",
+            "splitting_plain_D1",
+            "plain",
+            "plain_D2",
+            r"must be a splitting entry with count",
+        ),
         ("checks", "tail_slope_D1", "splitting", "nowhere", r"is not among splitting"),
     ],
 )

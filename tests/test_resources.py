@@ -74,10 +74,10 @@ def test_small_ensembles_ask_for_one_thread_and_large_ones_for_two():
     assert job_resources(split, "experiments", "scaling_D4_w64")["threads"] == 1  # per job
 
 
-def test_splitting_jobs_take_two_threads_from_32_replicates():
-    """The quick config's 8 replicates keep a second thread idle most of the job."""
-    for config, expected in ((FULL, {2}), (QUICK, {1})):
-        assert {splitting_threads(spec) for spec in config["splitting"].values()} == expected
-        assert {job_resources(config, "splitting", name)["threads"]
-                for name in config["splitting"]} == expected  # fmt: skip
-    assert splitting_threads({"replicates": 31}) == 1
+def test_only_long_splitting_jobs_take_two_threads():
+    """The full config's split_D0 (32 replicates x 200) takes two; the quick config's (8 x
+    50) and the jobs at D >= 1, of seconds, leave the second core to the next job."""
+    for config, two in ((FULL, {"split_D0"}), (QUICK, set())):
+        assert {name for name in config["splitting"] if splitting_threads(config, name) == 2} == two
+        assert {name for name in config["splitting"]
+                if job_resources(config, "splitting", name)["threads"] == 2} == two  # fmt: skip

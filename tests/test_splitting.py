@@ -13,6 +13,7 @@ from sgdbalance.simulate.splitting import tail_splitting
 from sgdbalance.simulate.threads import in_threads
 from sgdbalance.theory import Moments, stationary_density
 from sgdbalance.theory.tails import bin_probability, power_law_slope
+from sgdbalance.theory.tails import survival as survival_of
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +36,11 @@ def split(**changes):
 
 
 def test_without_a_split_the_main_run_is_the_reference_trajectory(data):
-    """Levels out of reach: the recorded visits are exactly the |v| of the engine's reference
-    update, step by step (the same stream, the same sub-steps)."""
+    """D = 0, no levels: the recorded visits are exactly the |v| of the engine's reference
+    update, step by step (the same stream), each for one step dt."""
     x, y = data
-    p = sgf(depth=1)
-    s = split(first=1e9, count=1, replicates=2, time=0.5, burn_in=0.25)
+    p = sgf(depth=0)
+    s = split(count=0, replicates=2, time=0.5, burn_in=0.25)
     out = tail_splitting(x, y, p, s)
     key = int(run_keys(s.seed, range(1))[0])
     long_run = EnsembleParams(**{**p.__dict__, "time": s.time + s.burn_in})
@@ -49,8 +50,44 @@ def test_without_a_split_the_main_run_is_the_reference_trajectory(data):
     slot = np.floor((np.log(np.abs(v)) - np.log(lo)) * (n / np.log(hi / lo))).astype(int)
     expected = np.bincount(slot[(slot >= 0) & (slot < n)], minlength=n)
     assert out["visits"][0].tolist() == expected.tolist()
-    assert out["copy_steps"][0] == 0
+    assert out["copy_substeps"][0] == 0
+    assert out["main_time"][0] == len(v) * p.step
     np.testing.assert_allclose(out["probability"][0].sum() + out["under"][0] + out["over"][0], 1.0)
+
+
+def test_every_substep_is_recorded_for_its_length(data):
+    """D = 2: the engine takes several sub-steps per step dt in the tail; each is a visit,
+    and the recorded time adds up to the main run's time."""
+    x, y = data
+    out = tail_splitting(x, y, sgf(depth=2), split(count=0, replicates=2, time=20.0))
+    main = out["visits"].sum(axis=1) + 0  # no copies: every visit is the main's
+    assert (out["copy_substeps"] == 0).all()
+    assert (out["main_substeps"] > main).all()  # the burn-in is not recorded ...
+    assert (main > 20.0 / 0.005).all()  # ... but more sub-steps than steps are
+    np.testing.assert_allclose(out["main_time"], 20.0, rtol=1e-9)
+    np.testing.assert_allclose(out["probability"].sum(axis=1) + out["under"] + out["over"], 1.0)
+
+
+def test_deep_tails_by_splitting_match_plain_simulation_and_the_theory(data):
+    """D = 2 at its experiments' step dt = 0.005: P(|v| > x) by splitting agrees with plain
+    simulation of the same chain where that reaches (4 standard errors), and with the
+    theory near 1e-8 within 4 standard errors plus 10 % (the step bias)."""
+    x, y = data
+    p = sgf(depth=2)
+    levels = dict(first=1.6, factor=8.0, count=3, splits=3, replicates=32, time=50.0)
+    out = tail_splitting(x, y, p, split(**levels, seed=11))
+    plain = tail_splitting(x, y, p, split(**(levels | {"count": 0}), seed=12))
+    edges = out["edges"]
+    density = stationary_density(Moments.of_samples(x, y), depth=2, temperature=p.temperature)
+    survival = survival_of(density, edges[:-1])
+    above = lambda o, j: o["probability"][:, j:].sum(axis=1) + o["over"]  # noqa: E731
+    j = int(np.argmin(np.abs(np.log(survival) - np.log(1e-2))))
+    a, b = above(out, j), above(plain, j)
+    assert abs(a.mean() - b.mean()) < 4 * np.hypot(a.std(ddof=1), b.std(ddof=1)) / np.sqrt(32)
+    j = int(np.argmin(np.abs(np.log(survival) - np.log(1e-8))))
+    a = above(out, j) / survival[j]
+    assert abs(a.mean() - 1.0) < 4 * a.std(ddof=1) / np.sqrt(a.size) + 0.1
+    assert (above(plain, j) == 0).mean() > 0.5  # plain simulation does not get there
 
 
 def test_splitting_agrees_with_plain_simulation_and_the_theory(data):
@@ -105,9 +142,9 @@ def test_results_do_not_depend_on_how_replicates_are_grouped_or_threaded(data, m
     finally:
         numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     for other in (one_by_one, serial):
-        for name in ("probability", "visits", "copy_steps", "deepest"):
+        for name in ("probability", "visits", "copy_substeps", "deepest"):
             np.testing.assert_array_equal(whole[name], other[name])
-    assert whole["copy_steps"].sum() > 0
+    assert whole["copy_substeps"].sum() > 0
 
 
 @pytest.mark.parametrize("threads", [1, 2])
@@ -132,7 +169,7 @@ def test_threads_call_every_item_once_and_return_in_order(threads):
         ({"splits": 1}, "splits must be >= 2"),
         ({"replicates": 1}, "replicates must be >= 2"),
         ({"bins": (10.0, 1.0, 20)}, "bins need 0 < lo < hi"),
-        ({"dt": 0.0}, "dt must be > 0"),
+        ({"count": -1}, "count must be >= 0"),
     ],
 )
 def test_bad_parameters_are_named(change, message):

@@ -137,8 +137,10 @@ def check_inputs(wildcards):
             "splitting": f"results/splitting/{spec['splitting']}.npz",
             "data": f"results/data/{config['experiments'][experiment]['dataset']}.npz",
         }
-        if spec["kind"] == "tail_slope":
+        if spec["kind"] in ("tail_slope", "tail_level"):
             inputs["theory"] = f"results/theory/{experiment}.npz"
+        elif "plain" in spec:
+            inputs["plain"] = f"results/splitting/{spec['plain']}.npz"
         else:
             inputs["run"] = f"results/train/{experiment}.npz"
         return inputs

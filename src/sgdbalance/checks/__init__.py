@@ -25,6 +25,7 @@ _NAMES = {
     "collapse_rate": "phase",
     "tail_index": "tails",
     "tail_slope": "tails",
+    "tail_level": "tails",
     "splitting_against_plain": "tails",
     "opposite_signs_one_dies": "memory",
     "ratio_conserved": "memory",

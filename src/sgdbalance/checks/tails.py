@@ -171,10 +171,68 @@ def tail_slope(split, theory, asymptotic_slope, within, min_roots, n_boot, seed,
     )
 
 
-def splitting_against_plain(split, samples, tail_probabilities, n_sigma=4.0):
+def tail_level(split, theory, probability, allowance, n_sigma=4.0):
+    """The splitting estimate of ``P(|v| > x)`` against the theory's, far out.
+
+    ``x`` is the bin edge where the theory's tail probability is nearest ``probability``.
+    The estimate is the mean over independent replicates; it passes when its relative gap
+    to the theory is within ``n_sigma`` standard errors plus ``allowance``, which stands for
+    the step bias of the chain (the experiment's dt) that the theory of the SGF does not have.
+
+    Parameters
+    ----------
+    split : dict
+        ``splitting.tail_splitting``'s output.
+    theory : StationaryDensity
+        The density of the same experiment.
+    probability : float
+        Where to compare, as a theory tail probability.
+    allowance : float
+        Relative gap allowed beyond the standard errors.
+    n_sigma : float
+        Standard errors of the mean allowed.
+
+    Returns
+    -------
+    dict
+        The verdict record (``record.verdict``).
+    """
+    edges = split["edges"]
+    survival = tails.survival(theory, edges[:-1])
+    i = int(np.argmin(np.abs(np.log(survival) - np.log(probability))))
+    reps = _above(split, edges[i])
+    ratio = reps.mean() / survival[i]
+    se = reps.std(ddof=1) / np.sqrt(reps.size) / survival[i]
+    value, tolerance = abs(ratio - 1.0), n_sigma * se + allowance
+    return verdict(
+        f"Splitting estimate of P(|v| > x) against the theory, D = {theory.depth}, "
+        f"T = {theory.temperature:g}, near P = {probability:g}",
+        "|estimate / theory - 1| of P(|v| > x)",
+        value,
+        tolerance,
+        f"{n_sigma:g} standard errors of the mean over {reps.size} independent replicates "
+        f"plus {allowance:g} for the chain's step bias",
+        reps.size,
+        None,
+        value <= tolerance,
+        x=float(edges[i]),
+        theory=float(survival[i]),
+        estimate=float(reps.mean()),
+        ratio=float(ratio),
+        standard_error=float(se),
+    )
+
+
+def _above(split, x) -> np.ndarray:
+    """Each replicate's estimate of ``P(|v| > x)`` (x a bin edge) from a splitting output."""
+    edges, prob = split["edges"], np.asarray(split["probability"])
+    return prob[:, edges[:-1] >= x].sum(axis=1) + split["over"]
+
+
+def splitting_against_plain(split, plain, tail_probabilities, n_sigma=4.0):
     """The splitting estimate of ``P(|v| > x)`` against plain simulation where both reach.
 
-    ``x`` runs over the bin edges of the splitting estimate nearest to the plain samples'
+    ``x`` runs over the bin edges of the splitting estimate nearest to the plain simulation's
     upper quantiles ``1 - q`` for q in ``tail_probabilities``. Standard errors: over
     independent replicates (splitting) and over runs (plain; the samples of one run are
     correlated, so each run's fraction above x is the unit).
@@ -183,8 +241,9 @@ def splitting_against_plain(split, samples, tail_probabilities, n_sigma=4.0):
     ----------
     split : dict
         ``splitting.tail_splitting``'s output.
-    samples : ndarray, shape (runs, k)
-        Stationary samples of v from plain simulation of the same dynamics.
+    plain : ndarray, shape (runs, k), or dict
+        Stationary samples of v from plain simulation of the same dynamics, or
+        ``tail_splitting``'s output without levels (its replicates are the runs).
     tail_probabilities : sequence of float
         Where to compare, as plain tail probabilities.
     n_sigma : float
@@ -196,19 +255,27 @@ def splitting_against_plain(split, samples, tail_probabilities, n_sigma=4.0):
         The verdict record (``record.verdict``).
     """
     edges, prob = split["edges"], np.asarray(split["probability"])
-    a = np.abs(np.asarray(samples, dtype=float))
-    a = a[np.isfinite(a).all(axis=1)]
+    if isinstance(plain, dict):  # per replicate, at every bin edge
+        plain_edges = np.stack([_above(plain, x) for x in edges[:-1]], axis=1)
+        runs = plain_edges.shape[0]
+    else:
+        a = np.abs(np.asarray(plain, dtype=float))
+        a = a[np.isfinite(a).all(axis=1)]
+        runs = a.shape[0]
     points = []
     for q in tail_probabilities:
-        x = edges[np.argmin(np.abs(np.log(edges / np.quantile(a, 1.0 - q))))]
-        above_runs = (a > x).mean(axis=1)
-        above_reps = prob[:, edges[:-1] >= x].sum(axis=1) + split["over"]
-        se = np.hypot(above_runs.std(ddof=1) / np.sqrt(a.shape[0]),
+        if isinstance(plain, dict):
+            i = np.argmin(np.abs(np.log(plain_edges.mean(axis=0) + 1e-300) - np.log(q)))
+            x, above_runs, extra = edges[i], plain_edges[:, i], {}
+        else:
+            x = edges[np.argmin(np.abs(np.log(edges / np.quantile(a, 1.0 - q))))]
+            above_runs, extra = (a > x).mean(axis=1), {"samples_above": int((a > x).sum())}
+        above_reps = _above(split, x)
+        se = np.hypot(above_runs.std(ddof=1) / np.sqrt(runs),
                       above_reps.std(ddof=1) / np.sqrt(prob.shape[0]))  # fmt: skip
         z = (above_reps.mean() - above_runs.mean()) / se
         points.append({"x": float(x), "plain": float(above_runs.mean()),
-                       "splitting": float(above_reps.mean()), "z": float(z),
-                       "samples_above": int((a > x).sum())})  # fmt: skip
+                       "splitting": float(above_reps.mean()), "z": float(z), **extra})  # fmt: skip
     value = max(abs(p["z"]) for p in points)
     return verdict(
         "Splitting estimator of the tail against plain simulation of the same SGF",
@@ -220,5 +287,5 @@ def splitting_against_plain(split, samples, tail_probabilities, n_sigma=4.0):
         None,
         value <= n_sigma,
         points=points,
-        plain_runs=int(a.shape[0]),
+        plain_runs=int(runs),
     )

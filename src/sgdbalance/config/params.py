@@ -9,7 +9,7 @@ from ..theory.moments import Moments
 # Checks that compare an ensemble with the theory density of its experiment.
 CHECKS_WITH_THEORY = ("density", "tail_index", "mode")
 # Checks that read a splitting estimate (and the theory of its experiment, for tail_slope).
-SPLITTING_CHECKS = ("tail_slope", "splitting_plain")
+SPLITTING_CHECKS = ("tail_slope", "tail_level", "splitting_plain")
 
 
 class ConfigError(ValueError):

@@ -29,11 +29,12 @@ STARTUP_S = 5.0  # Python, numpy and numba's cached kernels: 1-3 s measured, mor
 # Measured below it: every quick job ran in 1-3 s, a second of it start-up; full jobs in up to
 # 20 s (the SGF's sub-steps at D <= 1). Such jobs keep two cores busier run side by side.
 TWO_THREADS_FROM = 1e9
-# Replicates from which a splitting job takes two threads. Threads take replicates one by one,
-# and replicates differ in cost many times over (the deepest excursions): with the quick
-# config's 8, split_D1 ran 1.35x faster on two threads than on one, holding the second core
-# throughout, where a second job would have used it fully.
-SPLITTING_TWO_THREADS_FROM = 32
+# Expected seconds of work from which a splitting job takes two threads. Threads take
+# replicates one by one, and replicates differ in cost many times over (the deepest
+# excursions): with 8 replicates, a splitting job ran 1.35x faster on two threads than on one,
+# holding the second core throughout, where a second job would have used it fully. Jobs of a
+# few seconds leave the second core to the next job.
+SPLITTING_TWO_THREADS_FROM_S = 30.0
 
 # Core-seconds of an ensemble per run-step (the noise, minibatch sums, the SGF's drift) and per
 # factor-step (one of a run's width x (D + 1) factors updated), fitted to the six scaling_*
@@ -49,7 +50,10 @@ RATES = {
     "collapse_drift": 3e7,  # run-steps
     "kesten_tails": 1e8,  # run-steps, each weighted by 1 + S/4 for its minibatch
     "divergence_map": 1.2e7,  # run-steps
-    "splitting": 3.3e5,  # sub-steps of the copies (_splitting_work)
+    # _splitting_work's count: at D = 0 it is about 25x below the sub-steps taken (a copy
+    # that climbs makes copies in turn), which the rate absorbs; at D >= 1 about 1-3x above.
+    "splitting_linear": 3.3e5,
+    "splitting": 1e7,
 }
 
 
@@ -80,7 +84,7 @@ def job_resources(config: dict, section: str, name: str) -> dict:
         # five checkpoint arrays per run, the histogram, and 600 MB for Python, numpy, numba
         mem_mb = 600 + 5 * 8 * runs * (p.n_checkpoints + 1) / 1e6 + 8 * p.hist_bins / 1e6
         return {"runtime": runtime, "mem_mb": int(mem_mb * 1.5), "threads": _train_threads(spec)}
-    threads = splitting_threads(spec) if section == "splitting" else 1
+    threads = splitting_threads(config, name) if section == "splitting" else 1
     return {"runtime": runtime, "mem_mb": 2000, "threads": threads}
 
 
@@ -109,7 +113,7 @@ def expected_seconds(config: dict, section: str, name: str) -> float:
     elif section == "sweeps":
         kind, work = spec["kind"], _sweep_work(spec)
     elif section == "splitting":
-        kind, work = "splitting", _splitting_work(config, name)
+        kind, work = _splitting_work(config, name)
     else:
         raise ValueError(f"section must be experiments, networks, sweeps or splitting: {section!r}")
     return STARTUP_S + work / RATES[kind]
@@ -170,27 +174,31 @@ def _sweep_work(spec: dict) -> float:
     return len(p.ks) * len(p.temperatures) * len(p.batches) * p.n_runs * p.steps
 
 
-def _splitting_work(config: dict, name: str) -> float:
-    """SGF sub-steps that the copies of a splitting job take, over all its replicates.
+def _splitting_work(config: dict, name: str) -> tuple[str, float]:
+    """SGF sub-steps that a splitting job takes, over all its replicates.
 
-    The levels are spaced so that about as many copies reach each level as the one below
-    (``SplittingParams``); a copy at level ``L`` lives until v falls back by one factor, about
-    ``ln(factor) / (2 beta1 (D+1) L^(2D/(D+1)))`` in time, and each of its steps of ``dt``
-    takes ``substeps(L)``. Summed over the levels, for the ``splits - 1`` copies made at each,
-    and times ``replicates x time`` for the root excursions, which start at the same first
-    level (0.7) in every entry. The top levels cost most for D >= 1.
+    The main runs take ``(burn_in + time) / dt`` steps, each of ``substeps(first / factor)``
+    (the bulk). The levels are spaced so that about as many copies reach each level as the one
+    below (``SplittingParams``), and ``splits - 1`` copies are made at each, per root
+    excursion; the roots are counted as ``replicates x time``. At D = 0 a copy at level ``L``
+    lives about ``ln(factor) / (2 beta1)`` in time, in steps of dt. At D >= 1 far out, log|v|
+    moves about ``(D + 1) max_relative_step`` per sub-step and drifts by one factor in about
+    ``(ln(factor) / ((D + 1) max_relative_step))^2`` of them, at every level alike.
     """
     ensemble, split = splitting_params(config, name)
     experiment = config["experiments"][config["splitting"][name]["experiment"]]
     m = population_moments(config, experiment["dataset"])
-    dt, depth = split.dt or ensemble.step, ensemble.depth
-    per_root = 0.0
-    for level in range(split.count):
-        v = split.first * split.factor**level
-        relaxation = 2 * m.beta1 * (depth + 1) * v ** (2 * depth / (depth + 1))
-        steps = math.log(split.factor) / relaxation / dt
-        per_root += (split.splits - 1) * steps * _substeps(ensemble, m, v, dt)
-    return split.replicates * split.time * per_root
+    dt, depth = ensemble.step, ensemble.depth
+    bulk = split.first / split.factor
+    main = split.replicates * (split.burn_in + split.time) / dt * _substeps(ensemble, m, bulk, dt)
+    if depth == 0:
+        per_copy = math.log(split.factor) / (2 * m.beta1) / dt
+    else:
+        per_copy = (math.log(split.factor) / ((depth + 1) * ensemble.max_relative_step)) ** 2
+    per_root = split.count * (split.splits - 1) * per_copy
+    return ("splitting_linear" if depth == 0 else "splitting"), main + (
+        split.replicates * split.time * per_root
+    )
 
 
 def _substeps(p, m, v: float, dt: float) -> float:
@@ -208,17 +216,20 @@ def _substeps(p, m, v: float, dt: float) -> float:
     return max(1.0, (scale / p.max_relative_step) ** 2)
 
 
-def splitting_threads(spec: dict) -> int:
-    """Threads for the job of a ``splitting`` entry: two from ``SPLITTING_TWO_THREADS_FROM``
-    replicates on (the full config's), one below (the quick config's).
+def splitting_threads(config: dict, name: str) -> int:
+    """Threads for the job of a ``splitting`` entry: two where its work is expected to take
+    ``SPLITTING_TWO_THREADS_FROM_S`` or more on one core, else one.
 
     Parameters
     ----------
-    spec : dict
-        A ``splitting`` entry.
+    config : dict
+        The merged config mapping.
+    name : str
+        A key of ``config["splitting"]``.
 
     Returns
     -------
     int
     """
-    return 2 if spec["replicates"] >= SPLITTING_TWO_THREADS_FROM else 1
+    work = expected_seconds(config, "splitting", name) - STARTUP_S
+    return 2 if work >= SPLITTING_TWO_THREADS_FROM_S else 1

@@ -51,7 +51,16 @@ def _check_splitting_check(config: dict, key: str, c: dict) -> None:
     split = config.get("splitting", {}).get(c["splitting"])
     if split is None:
         raise ConfigError(f"{key}.splitting = {c['splitting']!r} is not among splitting")
-    if c["kind"] == "splitting_plain" and c["experiment"] != split["experiment"]:
+    if c["kind"] != "splitting_plain":
+        return
+    if "plain" in c:
+        plain = config["splitting"].get(c["plain"])
+        if plain is None or plain["count"] != 0 or plain["experiment"] != split["experiment"]:
+            raise ConfigError(
+                f"{key}.plain = {c['plain']!r} must be a splitting entry with count 0 of "
+                f"{c['splitting']!r}'s experiment ({split['experiment']!r}): the same dynamics"
+            )
+    elif c["experiment"] != split["experiment"]:
         raise ConfigError(
             f"{key}.experiment = {c['experiment']!r} must be the experiment of splitting "
             f"{c['splitting']!r} ({split['experiment']!r}): the same dynamics"

@@ -118,15 +118,11 @@ def check_splitting(config: dict) -> None:
             raise ConfigError(
                 f"{key}.experiment = {spec['experiment']!r} must name an sgf experiment"
             )
-        if spec.get("dt", 0) > experiment["eta"]:
-            raise ConfigError(
-                f"{key}.dt = {spec['dt']} must be in (0, eta] = (0, {experiment['eta']}]"
-            )
         try:
             ensemble, split = splitting_params(config, name)
         except (ValueError, OverflowError) as err:
             raise ConfigError(f"{key}: {err}") from None
-        dt = split.dt or ensemble.step
+        dt = ensemble.step
         for what in ("time", "burn_in"):
             steps = getattr(split, what) / dt
             if not (steps <= MAX_STEPS and (what == "burn_in" or steps >= 1)):

@@ -173,6 +173,31 @@ def sgf_scale(g_v, drift, largest, h, temp, q):
 
 
 @njit(cache=True, inline="always")
+def sgf_substep_length(v, largest, m, h, remaining, temp, max_rel, depth):
+    """The next Euler-Maruyama sub-step of an SGF step h with ``remaining`` of it left."""
+    if depth < 1:
+        return remaining
+    scale = sgf_scale(g_of(v, m), 2.0 * (m[3] * v - m[4]), largest, h, temp,
+                      (depth - 1) / (depth + 1))  # fmt: skip
+    if scale <= 0.0:
+        return remaining
+    ratio = max_rel / scale  # squared as a product, as reference.py does
+    return min(remaining, h * (ratio * ratio))
+
+
+@njit(cache=True, inline="always")
+def sgf_substep(U, r, v, state, m, hs, temp, wd, g_int, em2, prefix):
+    """One Euler-Maruyama sub-step hs of the SGF for run r; returns the new v and largest
+    ``|v_i|``, and adds to the run's integrals of g and of the squared increments."""
+    g_v, drift = sgf_terms(v, m)
+    noise = math.sqrt(4.0 * temp * g_v * hs)
+    g_int[r] += g_v * hs
+    em2[r] += (hs * drift) ** 2 + 1.5 * noise**4
+    xi = normal(state, r)
+    return _move(U, r, hs * drift - noise * xi, 1.0 - 2.0 * wd * hs, prefix)
+
+
+@njit(cache=True, inline="always")
 def _step(
     U,
     r,
@@ -199,21 +224,10 @@ def _step(
     if method == SGF:
         # Steps chosen from the state (never from the noise) so that no factor moves more
         # than about max_rel: fixed-step Euler-Maruyama diverges for D >= 1 (superlinear SDE).
-        q = (depth - 1) / (depth + 1)
         remaining = h
         for _ in range(MAX_SUBSTEPS):
-            g_v, drift = sgf_terms(v, m)
-            hs = remaining
-            if depth >= 1:
-                scale = sgf_scale(g_v, drift, largest, h, temp, q)
-                if scale > 0.0:
-                    ratio = max_rel / scale  # squared as a product, as reference.py does
-                    hs = min(remaining, h * (ratio * ratio))
-            noise = math.sqrt(4.0 * temp * g_v * hs)
-            g_int[r] += g_v * hs
-            em2[r] += (hs * drift) ** 2 + 1.5 * noise**4
-            xi = normal(state, r)
-            v, largest = _move(U, r, hs * drift - noise * xi, 1.0 - 2.0 * wd * hs, prefix)
+            hs = sgf_substep_length(v, largest, m, h, remaining, temp, max_rel, depth)
+            v, largest = sgf_substep(U, r, v, state, m, hs, temp, wd, g_int, em2, prefix)
             remaining -= hs
             if remaining <= 1e-12 * h:
                 return v, largest

@@ -269,7 +269,8 @@ class SplittingParams:
     Levels are geometric, ``first * factor**l`` for ``l = 0 .. count - 1``; a copy born on
     crossing level l dies below level l - 1 (below ``first / factor`` for l = 0). Choose the
     factor so that about one in ``splits`` copies reaches the next level: then the number of
-    copies stays level from level to level.
+    copies stays level from level to level. With no levels (``count = 0``) the estimate is
+    plain simulation of the same chain, recorded the same way.
 
     Attributes
     ----------
@@ -278,7 +279,7 @@ class SplittingParams:
     factor : float
         Ratio of successive levels, > 1.
     count : int
-        Number of levels, >= 1.
+        Number of levels, >= 0.
     splits : int
         Copies made at each level crossing (R >= 2).
     replicates : int
@@ -291,13 +292,8 @@ class SplittingParams:
         Seed of the replicates' streams (``rng.run_keys``).
     bins : tuple
         ``(lo, hi, n)``: n log-spaced bins of ``|v|`` on [lo, hi].
-    dt : float, optional
-        Step of the SGF between the points where copies split and time is recorded; the
-        experiment's by default. It must resolve the shortest excursion the levels reach:
-        far out, v relaxes at a rate of about ``2 beta1 (D+1) |v|^(2D/(D+1))``, and an
-        excursion shorter than one step is seen by chance only (README, "Findings").
-    max_copy_steps : int
-        Steps after which a copy that has not fallen back counts as runaway (an error).
+    max_copy_substeps : int
+        SGF sub-steps after which a copy that has not fallen back counts as runaway (an error).
     """
 
     first: float
@@ -309,20 +305,18 @@ class SplittingParams:
     burn_in: float
     seed: int
     bins: tuple = (1e-3, 1e5, 160)
-    dt: float | None = None
-    max_copy_steps: int = 10_000_000
+    max_copy_substeps: int = 10_000_000
 
     def __post_init__(self):
         lo, hi, n = self.bins
         problems = [
             (self.first > 0, f"first must be > 0, got {self.first!r}"),
             (self.factor > 1, f"factor must be > 1, got {self.factor!r}"),
-            (self.count >= 1, f"count must be >= 1, got {self.count!r}"),
+            (self.count >= 0, f"count must be >= 0, got {self.count!r}"),
             (self.splits >= 2, f"splits must be >= 2, got {self.splits!r}"),
             (self.replicates >= 2, f"replicates must be >= 2, got {self.replicates!r}"),
             (self.time > 0 and self.burn_in >= 0, "need time > 0 and burn_in >= 0"),
             (0 < lo < hi and n >= 2, f"bins need 0 < lo < hi and n >= 2, got {self.bins!r}"),
-            (self.dt is None or self.dt > 0, f"dt must be > 0, got {self.dt!r}"),
             (math.isfinite(self.first * self.factor ** (self.count - 1)),
              f"the top level first * factor^(count - 1) overflows: {self.first!r}, "
              f"{self.factor!r}, {self.count!r}"),

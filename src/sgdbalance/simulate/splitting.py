@@ -9,14 +9,17 @@ estimates the stationary probability of that bin without bias (each copy's futur
 exit level has the same expected contribution as the original's, which stands in for all R;
 edge effects at the end of the main run are of one excursion in the whole run).
 
-The dynamics is the engine's own SGF step (``kernels._step``, Euler-Maruyama with relative
-sub-steps), so the estimate is of the very process the ensembles simulate. Each replicate is
-one main trajectory with its own random stream; its copies take new streams drawn from their
-parent's, in a fixed depth-first order, so the result does not depend on the number of
-threads. Replicates are independent: their spread gives honest standard errors.
+The dynamics is the experiment's own chain: the engine's Euler-Maruyama sub-steps of its SGF
+step dt (``kernels.sgf_substep``, bit for bit as an ensemble takes them). Levels are checked,
+and time is recorded, at every sub-step: far out the sub-steps shorten with the motion
+(relative moves of about the engine's ``max_relative_step``), so no excursion is missed and
+no interval needs choosing. Each state counts for the sub-step taken from it.
+
+Each replicate is one main trajectory with its own random stream; its copies take new streams
+drawn from their parent's, in a fixed depth-first order, so the result does not depend on the
+number of threads. Replicates are independent: their spread gives honest standard errors.
 """
 
-import dataclasses
 import math
 from collections.abc import Callable
 
@@ -31,13 +34,12 @@ from .rng import run_keys
 from .threads import in_threads
 
 REPLICATES_PER_CALL = 16  # replicates between progress reports
-SUBSTEPS_PER_CALL = kernels.MAX_SUBSTEPS // 10  # see _sgf_step
 
 
 @njit(cache=True, inline="always")
 def _record(occupation, visits, roots, last_root, rep, a, weight, root, log_lo, inv_log_width,
             bins):  # fmt: skip
-    """Add ``weight`` (a copy's weight times its step) to the bin of ``a = |v|``; count the
+    """Add ``weight`` (a copy's weight times its sub-step) to the bin of ``a = |v|``; count the
     visit, and the root excursion (the main run's climb past the first level that the copy
     descends from) if it is new to the bin. Copies of one root run one after another
     (depth first), so a change of root is a new one."""
@@ -50,43 +52,30 @@ def _record(occupation, visits, roots, last_root, rep, a, weight, root, log_lo, 
         roots[rep, slot] += 1
 
 
-@njit(cache=True, inline="always")
-def _sgf_step(U, c, v, big, state, data, m, h, temp, max_rel, g_int, em2, prefix):
-    """The engine's SGF step of length h, cut into k equal calls when one call would need
-    more than SUBSTEPS_PER_CALL sub-steps (far in the tail, where the engine's cap on sub-steps
-    per step would count the run as diverged). Where k = 1 (the bulk) this is the engine's
-    step bit for bit; where k > 1 the sub-steps keep the same size up to the drift's share."""
-    depth = U.shape[2] - 1
-    k = 1
-    if depth >= 1:
-        g_v, drift = kernels.sgf_terms(v, m)
-        scale = kernels.sgf_scale(g_v, drift, big, h, temp, (depth - 1) / (depth + 1))
-        k = max(1, math.ceil((scale / max_rel) ** 2 / SUBSTEPS_PER_CALL))
-    for _ in range(k):
-        v, big = kernels._step(U, c, v, big, state, data, m, kernels.SGF, h / k, temp, 1, 1.0,
-                               0.0, 0.0, max_rel, g_int, em2, prefix)  # fmt: skip
-    return v, big
-
-
 @njit(cache=True, nogil=True)
 def _restart(U0, keys, m, h, temp, max_rel, burn_steps, main_steps, up, down, weights, splits,
-             log_lo, inv_log_width, occupation, visits, roots, copy_steps,
-             max_copy_steps):  # fmt: skip
+             log_lo, inv_log_width, occupation, visits, roots, substeps, main_time,
+             max_copy_substeps):  # fmt: skip
     """RESTART for the replicates of ``keys``, one after another; fills ``occupation``,
-    ``visits``, ``roots`` (replicates, bins + 2: under, bins, over) and ``copy_steps``
-    (replicates,). Returns each replicate's deepest stack, -1 where a copy ran away (no fall
-    below its level within ``max_copy_steps``) or diverged."""
+    ``visits``, ``roots`` (replicates, bins + 2: under, bins, over), ``substeps`` (replicates,
+    2: the main run's and the copies') and ``main_time`` (replicates,: the main run's recorded
+    SGF time). The runs take the engine's sub-steps of its SGF steps h; the main runs
+    ``burn_steps`` steps h, then records ``main_steps`` of them. Returns each replicate's
+    deepest stack, -1 where a copy ran away (no fall below its level within
+    ``max_copy_substeps``) or diverged."""
     n_rep = keys.size
     n_levels = up.size
     slots = 2 + n_levels * (splits - 1)
     bins = occupation.shape[1] - 2
+    depth = U0.shape[1] - 1
     deepest = np.zeros(n_rep, np.int64)
-    data = np.zeros((1, 2))  # the SGF reads moments only
     for rep in range(n_rep):
         U = np.empty((slots, U0.shape[0], U0.shape[1]))
         state = np.zeros(slots, np.uint64)
         v = np.zeros(slots)
         big = np.zeros(slots)
+        left = np.full(slots, h)  # what is left of each copy's current step h
+        sub = np.zeros(slots)  # each copy's next sub-step, from its current state
         level = np.zeros(slots, np.int64)
         birth = np.zeros(slots, np.int64)
         age = np.zeros(slots, np.int64)
@@ -100,28 +89,38 @@ def _restart(U0, keys, m, h, temp, max_rel, burn_steps, main_steps, up, down, we
         U[0] = U0
         state[0] = keys[rep]
         v[0], big[0] = kernels._value(U, 0)
+        # The main's time in whole steps h and in sub-steps apart, so that where every
+        # sub-step is a whole step (D = 0) the count is exact.
+        whole, part = np.int64(0), 0.0
+        while whole + part / h < burn_steps and math.isfinite(v[0]):
+            hs = kernels.sgf_substep_length(v[0], big[0], m, h, left[0], temp, max_rel, depth)
+            v[0], big[0] = kernels.sgf_substep(U, 0, v[0], state, m, hs, temp, 0.0, g_int, em2,
+                                               prefix)  # fmt: skip
+            left[0] = left[0] - hs if left[0] - hs > 1e-12 * h else h
+            substeps[rep, 0] += 1
+            if hs == h:
+                whole += 1
+            else:
+                part += hs
+        whole, part = np.int64(0), 0.0
+        sub[0] = kernels.sgf_substep_length(v[0], big[0], m, h, left[0], temp, max_rel, depth)
         top = 0  # the copy being simulated is always the top of the stack
-        main_done = np.int64(0)
-        while True:
+        while math.isfinite(v[0]):
             c = top
-            if c == 0 and main_done >= burn_steps + main_steps:
+            if c == 0 and whole + part / h >= main_steps:
                 break  # the main is done, and so are the copies it started
             if fresh[c]:
                 fresh[c] = False  # a new copy: its first state is recorded before any step
             else:
-                v[c], big[c] = _sgf_step(U, c, v[c], big[c], state, data, m, h, temp, max_rel,
-                                         g_int, em2, prefix)  # fmt: skip
+                v[c], big[c] = kernels.sgf_substep(U, c, v[c], state, m, sub[c], temp, 0.0,
+                                                   g_int, em2, prefix)  # fmt: skip
+                left[c] = left[c] - sub[c] if left[c] - sub[c] > 1e-12 * h else h
                 if not math.isfinite(v[c]):
-                    deepest[rep] = -1  # diverged: the caller raises
                     break
-                if c == 0:
-                    main_done += 1
-                    if main_done <= burn_steps:
-                        continue
-                else:
+                substeps[rep, min(c, 1)] += 1
+                if c > 0:
                     age[c] += 1
-                    copy_steps[rep] += 1
-                    if age[c] > max_copy_steps:
+                    if age[c] > max_copy_substeps:
                         deepest[rep] = -1  # a runaway copy: the caller raises
                         break
             a = abs(v[c])
@@ -144,7 +143,7 @@ def _restart(U0, keys, m, h, temp, max_rel, burn_steps, main_steps, up, down, we
                 for _ in range(splits - 1):
                     top += 1
                     U[top] = U[c]
-                    v[top], big[top] = v[c], big[c]
+                    v[top], big[top], left[top] = v[c], big[c], left[c]
                     state[top] = bits(state, c)  # a fresh stream, drawn from the parent's
                     root[top] = root[c]
                     level[top] = level[c]
@@ -152,8 +151,18 @@ def _restart(U0, keys, m, h, temp, max_rel, burn_steps, main_steps, up, down, we
                     age[top] = 0
                     fresh[top] = True
             deepest[rep] = max(deepest[rep], top)
-            _record(occupation, visits, roots, last_root, rep, a, weights[level[c]] * h,
+            # The state counts for as long as it is held: the sub-step taken from it.
+            sub[c] = kernels.sgf_substep_length(v[c], big[c], m, h, left[c], temp, max_rel, depth)
+            if c == 0:
+                if sub[0] == h:
+                    whole += 1
+                else:
+                    part += sub[0]
+            _record(occupation, visits, roots, last_root, rep, a, weights[level[c]] * sub[c],
                     root[c] if level[c] > 0 else -2, log_lo, inv_log_width, bins)  # fmt: skip
+        if not math.isfinite(v[top]):
+            deepest[rep] = -1  # diverged: the caller raises
+        main_time[rep] = whole * h + part
     return deepest
 
 
@@ -168,7 +177,7 @@ def tail_splitting(
 
     The dynamics is that of ``ensemble`` (an SGF ensemble: depth, width, T, dt, relative
     sub-step, initial factors); its ``n_runs``, ``time`` and ``burn_in`` are replaced by the
-    replicates, time and burn-in of ``split``, and its ``dt`` by ``split.dt`` if given.
+    replicates, time and burn-in of ``split``.
 
     Parameters
     ----------
@@ -187,22 +196,21 @@ def tail_splitting(
         ``edges`` (bins + 1,); ``probability`` (replicates, bins): weighted time in each bin
         over the main trajectory's time, an unbiased estimate of the stationary probability;
         ``under``, ``over`` (replicates,): the same below and above the bins; ``visits``
-        (replicates, bins): copy-steps recorded in each bin; ``roots`` (replicates, bins):
+        (replicates, bins): sub-steps recorded in each bin; ``roots`` (replicates, bins):
         distinct root excursions (climbs of the main run past the first level) whose copies
         reached the bin, the independent contributions behind each estimate (visits at
-        level 0, below the first level, count as one root); ``levels``; ``main_steps``,
-        ``copy_steps`` (replicates,): the cost; ``deepest`` (replicates,): the largest number
-        of pending copies.
+        level 0, below the first level, count as one root); ``levels``; ``main_time``
+        (replicates,): the main trajectory's recorded SGF time; ``main_substeps``,
+        ``copy_substeps`` (replicates,): the cost; ``deepest`` (replicates,): the largest
+        number of pending copies.
     """
     p, s = ensemble, split
     if p.method != "sgf":
         raise ValueError(f"splitting runs the SGF, got method {p.method!r}")
-    if s.dt is not None:
-        p = dataclasses.replace(p, dt=s.dt)
     m = Moments.of_samples(np.asarray(x, float), np.asarray(y, float))
     moments = np.array([m.alpha1, m.alpha2, m.alpha3, m.beta1, m.beta2])
     up = s.levels
-    down = np.concatenate([[up[0] / s.factor], up[:-1]])
+    down = np.concatenate([[s.first / s.factor], up[:-1]])
     weights = float(s.splits) ** -np.arange(s.count + 1)
     burn_steps = int(round(s.burn_in / p.step))
     main_steps = int(round(s.time / p.step))
@@ -212,7 +220,8 @@ def tail_splitting(
     occupation = np.zeros((s.replicates, int(n_bins) + 2))
     visits = np.zeros((s.replicates, int(n_bins) + 2), np.int64)
     roots = np.zeros((s.replicates, int(n_bins) + 2), np.int64)
-    copy_steps = np.zeros(s.replicates, np.int64)
+    substeps = np.zeros((s.replicates, 2), np.int64)
+    main_time = np.zeros(s.replicates)
     deepest = np.zeros(s.replicates, np.int64)
     U0 = np.array(p.path_factors, dtype=float)
 
@@ -223,7 +232,7 @@ def tail_splitting(
             U0, keys[one], moments, float(p.step), float(p.temperature),
             float(p.max_relative_step), burn_steps, main_steps, up, down, weights,
             int(s.splits), float(np.log(lo)), float(inv_log_width), occupation[one],
-            visits[one], roots[one], copy_steps[one], int(s.max_copy_steps),
+            visits[one], roots[one], substeps[one], main_time[one], int(s.max_copy_substeps),
         )[0]  # fmt: skip
 
     for first in range(0, s.replicates, REPLICATES_PER_CALL):
@@ -233,21 +242,21 @@ def tail_splitting(
             bad = first + int(np.argmax(deepest[part] < 0))
             raise RuntimeError(
                 f"replicate {bad}: a copy diverged or stayed above its level for "
-                f"{s.max_copy_steps} steps; lower the levels or the relative sub-step"
+                f"{s.max_copy_substeps} sub-steps; lower the levels or the relative sub-step"
             )
         if progress is not None:
             progress(part.stop, s.replicates)
-    total_time = main_steps * p.step
     return {
         "edges": s.edges,
-        "probability": occupation[:, 1:-1] / total_time,
-        "under": occupation[:, 0] / total_time,
-        "over": occupation[:, -1] / total_time,
+        "probability": occupation[:, 1:-1] / main_time[:, None],
+        "under": occupation[:, 0] / main_time,
+        "over": occupation[:, -1] / main_time,
         "visits": visits[:, 1:-1],
         "roots": roots[:, 1:-1],
         "levels": up,
-        "main_steps": np.full(s.replicates, burn_steps + main_steps, np.int64),
-        "copy_steps": copy_steps,
+        "main_time": main_time,
+        "main_substeps": substeps[:, 0],
+        "copy_substeps": substeps[:, 1],
         "deepest": deepest,
     }
 
