@@ -3,7 +3,9 @@
 Prints per-sample gradient evaluations per second (run-steps x S) of discrete SGD on the
 diagonal linear network (width 1, N = 10^4 samples) for the engine, the engine with
 heavy-ball momentum 0.9 (and its rate as a share of plain SGD's, measured in turn), the same
-update vectorised over runs in numpy (``rng.integers`` each step), and, when PyTorch is
+update vectorised over runs in numpy (``rng.integers`` each step; like the engine here, it keeps
+only the parameters), each the median of five paired rounds with the 1-minute load average
+beside it, and, when PyTorch is
 installed, a per-run ``torch.optim.SGD`` loop and a torch update batched over runs; then the
 engine's SGF, GD + noise and GD rates, and the peak memory of the process.
 
@@ -26,7 +28,7 @@ from sgdbalance.simulate.params import EnsembleParams, balanced_init
 
 CASES = [(1, 1), (1, 8), (3, 1), (3, 8)]  # (paper depth D, batch S)
 ETA = 0.01
-ROUNDS = 3  # engine-numpy pairs per case
+ROUNDS = 5  # engine-numpy pairs per case
 
 
 def machine() -> str:
@@ -39,8 +41,12 @@ def machine() -> str:
     # The 1-minute load average at the start shows a build or test run left going beside the
     # benchmark, which widens the ratios' range (they are of rates taken in turn). Run back to
     # back, it mostly shows the previous run; it cannot see other tenants of a shared host.
-    load = f", load {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
-    return f"{model} ({os.cpu_count()} logical cores, {platform.system()}{load})"
+    return f"{model} ({os.cpu_count()} logical cores, {platform.system()}, load {load()})"
+
+
+def load() -> str:
+    """The 1-minute load average: above the engine's threads, other work shared the cores."""
+    return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "n/a"
 
 
 def timed(fn, min_seconds):
@@ -65,6 +71,7 @@ def engine_rate(x, y, depth, batch, runs, steps, min_seconds, method="sgd", mome
         hist_bins=1,
         sample_every=10**9,
         n_checkpoints=2,
+        record="v",  # keep what the numpy baseline keeps: the parameters, no integrals
         momentum=momentum,
     )
     simulate(x, y, EnsembleParams(**{**p.__dict__, "n_runs": 64, "time": 4 * ETA}))  # compile
@@ -151,7 +158,7 @@ def main():
         ratio, engine, baseline = sorted(pairs)[len(pairs) // 2]  # the median pair
         spread = f"{min(pairs)[0]:.1f}-{max(pairs)[0]:.1f}"
         line = (f"D={depth} S={batch} engine={engine:.3g} numpy={baseline:.3g} ratio={ratio:.1f} "
-                f"(median of {ROUNDS} paired rounds, range {spread})")  # fmt: skip
+                f"(median of {ROUNDS} paired rounds, range {spread}; load {load()})")  # fmt: skip
         # Heavy ball (beta = 0.9) beside plain SGD, in turn as above: its rate as a share of
         # plain SGD's. It takes its own path in the kernel (the velocity is read and written
         # each step), plain SGD keeps its unrolled paths.
