@@ -66,6 +66,8 @@ rule train_network:
         "benchmarks/networks/{network}.tsv"
     wildcard_constraints:
         network="|".join(ONE_JOB_NETWORKS) or "^$",
+    # Among the longest jobs (relu_gd, the scaling_digits parts: 20-45 s): started first.
+    priority: 1
     conda:
         "../envs/sgdbalance.yaml"
     threads: job_resource("networks", "threads")
@@ -116,6 +118,9 @@ rule sweep:
         "logs/sweeps/{sweep}.log",
     benchmark:
         "benchmarks/sweeps/{sweep}.tsv"
+    # The longest jobs of the full build (kesten_S16, collapse_plane: 40-80 s) start first,
+    # so that the short jobs fill the other core around them rather than after them.
+    priority: 1
     conda:
         "../envs/sgdbalance.yaml"
     threads: job_resource("sweeps", "threads")
@@ -158,8 +163,8 @@ rule splitting:
         "logs/splitting/{splitting}.log",
     benchmark:
         "benchmarks/splitting/{splitting}.tsv"
-    # The longest jobs of the quick build, at the head of a chain (tail checks, claim, figure 5):
-    # started first, the short jobs fill the other core around them.
+    # At the head of a chain (tail checks, claim, figure 5), split_D0 up to 40 s: started
+    # early, as the sweeps and networks are.
     priority: 1
     conda:
         "../envs/sgdbalance.yaml"
