@@ -216,6 +216,8 @@ def test_a_count_written_as_a_float_is_named(config):
             r"must be a splitting entry with count",
         ),
         ("checks", "tail_slope_D1", "splitting", "nowhere", r"is not among splitting"),
+        ("checks", "tail_level_D1", "splitting", "plain_D1", r"has no levels \(count 0\)"),
+        ("splitting", "plain_D1", "seed", 112, r"must bin \|v\| on the grid of 'split_D1' and"),
     ],
 )
 def test_splitting_entries_and_their_checks_are_named(config, section, name, key, value, message):

@@ -64,7 +64,7 @@ def test_every_substep_is_recorded_for_its_length(data):
     assert (out["copy_substeps"] == 0).all()
     assert (out["main_substeps"] > main).all()  # the burn-in is not recorded ...
     assert (main > 20.0 / 0.005).all()  # ... but more sub-steps than steps are
-    np.testing.assert_allclose(out["main_time"], 20.0, rtol=1e-9)
+    assert ((out["main_time"] >= 20.0) & (out["main_time"] < 20.0 + 0.005)).all()  # a sub-step
     np.testing.assert_allclose(out["probability"].sum(axis=1) + out["under"] + out["over"], 1.0)
 
 

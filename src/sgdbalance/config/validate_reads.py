@@ -51,6 +51,8 @@ def _check_splitting_check(config: dict, key: str, c: dict) -> None:
     split = config.get("splitting", {}).get(c["splitting"])
     if split is None:
         raise ConfigError(f"{key}.splitting = {c['splitting']!r} is not among splitting")
+    if split["count"] == 0:
+        raise ConfigError(f"{key}.splitting = {c['splitting']!r} has no levels (count 0)")
     if c["kind"] != "splitting_plain":
         return
     if "plain" in c:
@@ -59,6 +61,11 @@ def _check_splitting_check(config: dict, key: str, c: dict) -> None:
             raise ConfigError(
                 f"{key}.plain = {c['plain']!r} must be a splitting entry with count 0 of "
                 f"{c['splitting']!r}'s experiment ({split['experiment']!r}): the same dynamics"
+            )
+        if plain.get("grid") != split.get("grid") or plain["seed"] == split["seed"]:
+            raise ConfigError(
+                f"{key}.plain = {c['plain']!r} must bin |v| on the grid of {c['splitting']!r} "
+                f"and draw from another seed (independent runs)"
             )
     elif c["experiment"] != split["experiment"]:
         raise ConfigError(

@@ -267,12 +267,13 @@ class SplittingParams:
     """Levels, splitting factor, replicates and the ``|v|`` bins of a RESTART estimate.
 
     Levels are geometric, ``first * factor**l`` for ``l = 0 .. count - 1``; a copy born on
-    crossing level l dies below level l - 1 (below ``first / factor`` for l = 0). Choose the
-    factor so that about one in ``splits`` copies reaches the next level: then the number of
-    copies stays level from level to level: far out at D >= 1 that is ``factor = (splits -
-    1)^(1 / kappa_s)``, with ``kappa_s = kappa - 4D/(D+1)`` and kappa the exponent of the
-    theory's ``P(|v| > x)`` (``config/config.yaml``, "splitting"), and ``first / factor``, where
-    copies of the first level die, in the bulk (about 0.2). With no levels (``count = 0``) the
+    crossing level l dies below level l - 1 (below ``first / factor`` for l = 0). The copies
+    stay level from level to level when each crosses the next level ``1 / splits`` times on
+    average (re-climbs after a fall count): far out at D >= 1 that is ``factor =
+    splits^(1 / kappa_s)``, with ``kappa_s = kappa - 4D/(D+1)`` and kappa the exponent of the
+    theory's ``P(|v| > x)`` (``config/config.yaml``, "splitting"); a smaller factor lets them
+    grow, a larger one die out. Put ``first / factor``, where copies of the first level die, in
+    the bulk (about 0.2). With no levels (``count = 0``) the
     estimate is plain simulation of the same chain, recorded the same way.
 
     Attributes

@@ -53,14 +53,16 @@ def _record(occupation, visits, roots, last_root, rep, a, weight, root, log_lo, 
 
 
 @njit(cache=True, nogil=True)
-def _restart(U0, keys, m, h, temp, max_rel, burn_steps, main_steps, up, down, weights, splits,
-             log_lo, inv_log_width, occupation, visits, roots, substeps, main_time,
+def _restart(U0, keys, m, h, temp, max_rel, wd, burn_steps, main_steps, up, down, weights,
+             splits, log_lo, inv_log_width, occupation, visits, roots, substeps, main_time,
              max_copy_substeps):  # fmt: skip
     """RESTART for the replicates of ``keys``, one after another; fills ``occupation``,
     ``visits``, ``roots`` (replicates, bins + 2: under, bins, over), ``substeps`` (replicates,
     2: the main run's and the copies') and ``main_time`` (replicates,: the main run's recorded
-    SGF time). The runs take the engine's sub-steps of its SGF steps h; the main runs
-    ``burn_steps`` steps h, then records ``main_steps`` of them. Returns each replicate's
+    SGF time). The runs take the engine's sub-steps of its SGF steps h (weight decay wd); the
+    main runs ``burn_steps`` steps h, then records until its time reaches ``main_steps`` steps,
+    which it may pass by a sub-step (the estimate divides by the time recorded). Returns each
+    replicate's
     deepest stack, -1 where a copy ran away (no fall below its level within
     ``max_copy_substeps``) or diverged."""
     n_rep = keys.size
@@ -94,7 +96,7 @@ def _restart(U0, keys, m, h, temp, max_rel, burn_steps, main_steps, up, down, we
         whole, part = np.int64(0), 0.0
         while whole + part / h < burn_steps and math.isfinite(v[0]):
             hs = kernels.sgf_substep_length(v[0], big[0], m, h, left[0], temp, max_rel, depth)
-            v[0], big[0] = kernels.sgf_substep(U, 0, v[0], state, m, hs, temp, 0.0, g_int, em2,
+            v[0], big[0] = kernels.sgf_substep(U, 0, v[0], state, m, hs, temp, wd, g_int, em2,
                                                prefix)  # fmt: skip
             left[0] = left[0] - hs if left[0] - hs > 1e-12 * h else h
             substeps[rep, 0] += 1
@@ -112,7 +114,7 @@ def _restart(U0, keys, m, h, temp, max_rel, burn_steps, main_steps, up, down, we
             if fresh[c]:
                 fresh[c] = False  # a new copy: its first state is recorded before any step
             else:
-                v[c], big[c] = kernels.sgf_substep(U, c, v[c], state, m, sub[c], temp, 0.0,
+                v[c], big[c] = kernels.sgf_substep(U, c, v[c], state, m, sub[c], temp, wd,
                                                    g_int, em2, prefix)  # fmt: skip
                 left[c] = left[c] - sub[c] if left[c] - sub[c] > 1e-12 * h else h
                 if not math.isfinite(v[c]):
@@ -230,8 +232,8 @@ def tail_splitting(
         one = slice(i, i + 1)
         return _restart(
             U0, keys[one], moments, float(p.step), float(p.temperature),
-            float(p.max_relative_step), burn_steps, main_steps, up, down, weights,
-            int(s.splits), float(np.log(lo)), float(inv_log_width), occupation[one],
+            float(p.max_relative_step), float(p.weight_decay), burn_steps, main_steps, up, down,
+            weights, int(s.splits), float(np.log(lo)), float(inv_log_width), occupation[one],
             visits[one], roots[one], substeps[one], main_time[one], int(s.max_copy_substeps),
         )[0]  # fmt: skip
 
@@ -242,7 +244,8 @@ def tail_splitting(
             bad = first + int(np.argmax(deepest[part] < 0))
             raise RuntimeError(
                 f"replicate {bad}: a copy diverged or stayed above its level for "
-                f"{s.max_copy_substeps} sub-steps; lower the levels or the relative sub-step"
+                f"{s.max_copy_substeps} sub-steps; lower the levels, or put first / factor in the "
+                "bulk (copies of the first level live until |v| falls below it)"
             )
         if progress is not None:
             progress(part.stop, s.replicates)
