@@ -173,12 +173,12 @@ def sgf_scale(g_v, drift, largest, h, temp, q):
 
 
 @njit(cache=True, inline="always")
-def sgf_substep_length(v, largest, m, h, remaining, temp, max_rel, depth):
-    """The next Euler-Maruyama sub-step of an SGF step h with ``remaining`` of it left."""
+def sgf_substep_length(g_v, drift, largest, h, remaining, temp, max_rel, depth):
+    """The next Euler-Maruyama sub-step of an SGF step h with ``remaining`` of it left, at a
+    state of ``sgf_terms`` ``(g_v, drift)``."""
     if depth < 1:
         return remaining
-    scale = sgf_scale(g_of(v, m), 2.0 * (m[3] * v - m[4]), largest, h, temp,
-                      (depth - 1) / (depth + 1))  # fmt: skip
+    scale = sgf_scale(g_v, drift, largest, h, temp, (depth - 1) / (depth + 1))
     if scale <= 0.0:
         return remaining
     ratio = max_rel / scale  # squared as a product, as reference.py does
@@ -186,10 +186,10 @@ def sgf_substep_length(v, largest, m, h, remaining, temp, max_rel, depth):
 
 
 @njit(cache=True, inline="always")
-def sgf_substep(U, r, v, state, m, hs, temp, wd, g_int, em2, prefix):
-    """One Euler-Maruyama sub-step hs of the SGF for run r; returns the new v and largest
-    ``|v_i|``, and adds to the run's integrals of g and of the squared increments."""
-    g_v, drift = sgf_terms(v, m)
+def sgf_substep(U, r, g_v, drift, state, hs, temp, wd, g_int, em2, prefix):
+    """One Euler-Maruyama sub-step hs of the SGF for run r from a state of ``sgf_terms``
+    ``(g_v, drift)``; returns the new v and largest ``|v_i|``, and adds to the run's integrals
+    of g and of the squared increments."""
     noise = math.sqrt(4.0 * temp * g_v * hs)
     g_int[r] += g_v * hs
     em2[r] += (hs * drift) ** 2 + 1.5 * noise**4
@@ -226,8 +226,9 @@ def _step(
         # than about max_rel: fixed-step Euler-Maruyama diverges for D >= 1 (superlinear SDE).
         remaining = h
         for _ in range(MAX_SUBSTEPS):
-            hs = sgf_substep_length(v, largest, m, h, remaining, temp, max_rel, depth)
-            v, largest = sgf_substep(U, r, v, state, m, hs, temp, wd, g_int, em2, prefix)
+            g_v, drift = sgf_terms(v, m)
+            hs = sgf_substep_length(g_v, drift, largest, h, remaining, temp, max_rel, depth)
+            v, largest = sgf_substep(U, r, g_v, drift, state, hs, temp, wd, g_int, em2, prefix)
             remaining -= hs
             if remaining <= 1e-12 * h:
                 return v, largest

@@ -95,8 +95,9 @@ def _restart(U0, keys, m, h, temp, max_rel, wd, burn_steps, main_steps, up, down
         # sub-step is a whole step (D = 0) the count is exact.
         whole, part = np.int64(0), 0.0
         while whole + part / h < burn_steps and math.isfinite(v[0]):
-            hs = kernels.sgf_substep_length(v[0], big[0], m, h, left[0], temp, max_rel, depth)
-            v[0], big[0] = kernels.sgf_substep(U, 0, v[0], state, m, hs, temp, wd, g_int, em2,
+            g_v, drift = kernels.sgf_terms(v[0], m)
+            hs = kernels.sgf_substep_length(g_v, drift, big[0], h, left[0], temp, max_rel, depth)
+            v[0], big[0] = kernels.sgf_substep(U, 0, g_v, drift, state, hs, temp, wd, g_int, em2,
                                                prefix)  # fmt: skip
             left[0] = left[0] - hs if left[0] - hs > 1e-12 * h else h
             substeps[rep, 0] += 1
@@ -105,7 +106,8 @@ def _restart(U0, keys, m, h, temp, max_rel, wd, burn_steps, main_steps, up, down
             else:
                 part += hs
         whole, part = np.int64(0), 0.0
-        sub[0] = kernels.sgf_substep_length(v[0], big[0], m, h, left[0], temp, max_rel, depth)
+        g_v, drift = kernels.sgf_terms(v[0], m)
+        sub[0] = kernels.sgf_substep_length(g_v, drift, big[0], h, left[0], temp, max_rel, depth)
         top = 0  # the copy being simulated is always the top of the stack
         while math.isfinite(v[0]):
             c = top
@@ -114,7 +116,8 @@ def _restart(U0, keys, m, h, temp, max_rel, wd, burn_steps, main_steps, up, down
             if fresh[c]:
                 fresh[c] = False  # a new copy: its first state is recorded before any step
             else:
-                v[c], big[c] = kernels.sgf_substep(U, c, v[c], state, m, sub[c], temp, wd,
+                g_v, drift = kernels.sgf_terms(v[c], m)
+                v[c], big[c] = kernels.sgf_substep(U, c, g_v, drift, state, sub[c], temp, wd,
                                                    g_int, em2, prefix)  # fmt: skip
                 left[c] = left[c] - sub[c] if left[c] - sub[c] > 1e-12 * h else h
                 if not math.isfinite(v[c]):
@@ -154,7 +157,9 @@ def _restart(U0, keys, m, h, temp, max_rel, wd, burn_steps, main_steps, up, down
                     fresh[top] = True
             deepest[rep] = max(deepest[rep], top)
             # The state counts for as long as it is held: the sub-step taken from it.
-            sub[c] = kernels.sgf_substep_length(v[c], big[c], m, h, left[c], temp, max_rel, depth)
+            g_v, drift = kernels.sgf_terms(v[c], m)
+            sub[c] = kernels.sgf_substep_length(g_v, drift, big[c], h, left[c], temp, max_rel,
+                                                depth)  # fmt: skip
             if c == 0:
                 if sub[0] == h:
                     whole += 1
