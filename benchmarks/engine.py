@@ -21,6 +21,7 @@ import time
 
 import numba
 import numpy as np
+from host import cpu_model  # benchmarks/host.py, beside this script
 
 from sgdbalance.simulate.data import DatasetParams, make_dataset
 from sgdbalance.simulate.ensemble import simulate
@@ -33,15 +34,10 @@ ROUNDS = 5  # engine-numpy pairs per case
 
 def machine() -> str:
     """The processor's model name (Linux) or architecture, and its logical cores."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            model = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
-    except (OSError, StopIteration):
-        model = platform.processor() or platform.machine()
     # The 1-minute load average at the start shows a build or test run left going beside the
     # benchmark, which widens the ratios' range (they are of rates taken in turn). Run back to
     # back, it mostly shows the previous run; it cannot see other tenants of a shared host.
-    return f"{model} ({os.cpu_count()} logical cores, {platform.system()}, load {load()})"
+    return f"{cpu_model()} ({os.cpu_count()} logical cores, {platform.system()}, load {load()})"
 
 
 def load() -> str:

@@ -16,6 +16,8 @@ import platform
 import subprocess
 from pathlib import Path
 
+from host import cpu_model  # benchmarks/host.py, beside this script
+
 from sgdbalance.artifact import io
 
 OUT = Path(__file__).with_name("measured_runtimes.tsv")
@@ -25,15 +27,10 @@ COMPUTE = ("train", "networks", "sweeps", "splitting")  # benchmark folders of c
 def machine() -> str:
     """Processor model, logical cores and operating system, as far as Linux tells them."""
     try:
-        with open("/proc/cpuinfo") as f:
-            model = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
-    except (OSError, StopIteration):
-        model = platform.processor() or platform.machine()
-    try:
         system = platform.freedesktop_os_release()["PRETTY_NAME"]
     except OSError:
         system = platform.platform()
-    return f"{model}, {os.cpu_count()} logical cores, {system}"
+    return f"{cpu_model()}, {os.cpu_count()} logical cores, {system}"
 
 
 def main() -> None:
