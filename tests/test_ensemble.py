@@ -122,10 +122,9 @@ def test_kernel_matches_the_readable_reference_bit_for_bit(
         assert out["v_final"][r] == v_ref[-1]
 
 
-@pytest.mark.parametrize("method", ["sgd", "sgf", "gd_iso"])
-def test_any_split_of_runs_steps_or_threads_gives_the_same_bits(dataset, method, monkeypatch):
-    x, y = dataset
-    p = params(method=method, n_runs=100, time=1.0, dt=0.01, burn_in=0.2)
+def assert_splits_give_the_same_bits(x, y, p, monkeypatch) -> dict:
+    """The ensemble whole, split at an odd run, in calls of 7 steps and on one thread: the same
+    bits every way. Returns the whole (STEPS_PER_CALL stays patched for the test)."""
     whole = simulate(x, y, p)
     parts = merge([simulate(x, y, p, runs=range(37, 100)), simulate(x, y, p, runs=range(37))])
     monkeypatch.setattr("sgdbalance.simulate.ensemble.STEPS_PER_CALL", 7)
@@ -138,6 +137,14 @@ def test_any_split_of_runs_steps_or_threads_gives_the_same_bits(dataset, method,
         assert whole.keys() == other.keys()
         for key in whole:
             np.testing.assert_array_equal(whole[key], other[key], err_msg=key)
+    return whole
+
+
+@pytest.mark.parametrize("method", ["sgd", "sgf", "gd_iso"])
+def test_any_split_of_runs_steps_or_threads_gives_the_same_bits(dataset, method, monkeypatch):
+    x, y = dataset
+    p = params(method=method, n_runs=100, time=1.0, dt=0.01, burn_in=0.2)
+    assert_splits_give_the_same_bits(x, y, p, monkeypatch)
 
 
 @pytest.mark.parametrize(
@@ -402,19 +409,8 @@ def test_momentum_any_split_of_runs_steps_or_threads_gives_the_same_bits(
     init = tuple(np.linspace(1.2, 0.5, depth + 1))
     p = params(method=method, depth=depth, batch=batch, init=init, n_runs=100, time=0.5,
                eta=0.01, burn_in=0.1, momentum=0.8)  # fmt: skip
-    whole = simulate(x, y, p)
-    parts = merge([simulate(x, y, p, runs=range(37, 100)), simulate(x, y, p, runs=range(37))])
-    monkeypatch.setattr("sgdbalance.simulate.ensemble.STEPS_PER_CALL", 7)
-    numba.set_num_threads(1)
-    try:
-        serial = simulate(x, y, p)
-    finally:
-        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    whole = assert_splits_give_the_same_bits(x, y, p, monkeypatch)
     lean = simulate(x, y, dataclasses.replace(p, record="v"))
-    for other in (parts, serial):
-        assert whole.keys() == other.keys()
-        for key in whole:
-            np.testing.assert_array_equal(whole[key], other[key], err_msg=key)
     np.testing.assert_array_equal(lean["v"], whole["v"])
 
 
