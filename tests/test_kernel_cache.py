@@ -96,3 +96,44 @@ def test_an_edit_to_a_constant_in_another_file_recompiles_the_kernel(tmp_path):
     rng_py.write_text(text.replace("MIX1 = 0xBF58476D1CE4E5B9", "MIX1 = 0xBF58476D1CE4E5BB"))
     assert run() == ["True", "0"]  # compiled again, with the new constant
     assert run() == ["True", "1"]
+
+
+class _Kernel:
+    """A stand-in for a cached numba function: its name and numba's cache folder."""
+
+    def __init__(self, folder):
+        self.__name__ = "kernel"
+        self._cache = type("Cache", (), {"_cache_path": str(folder)})()
+
+
+def test_compile_once_lets_one_process_compile_while_the_others_wait(tmp_path):
+    # Two processes ask for the same variant at once: the second starts its call only when the
+    # first has finished its own (and, with a real kernel, written the cache it then loads).
+    script = f"""
+import sys, time
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from test_kernel_cache import _Kernel
+from sgdbalance.simulate import kernel_cache
+def call():
+    print("start", time.monotonic(), flush=True)
+    time.sleep(1.0)
+    print("end", time.monotonic(), flush=True)
+kernel_cache.compile_once(_Kernel({str(tmp_path)!r}), "plain", call)
+"""
+    runs = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+            for _ in range(2)]  # fmt: skip
+    spans = sorted(
+        tuple(float(line.split()[1]) for line in run.communicate(timeout=60)[0].splitlines())
+        for run in runs
+    )
+    assert all(run.returncode == 0 for run in runs)
+    (start1, end1), (start2, _) = spans
+    assert start2 >= end1 > start1
+
+
+def test_compile_once_calls_once_per_process_and_variant(tmp_path):
+    kernel, calls = _Kernel(tmp_path), []
+    for variant in ("plain", "plain", "momentum", "plain"):
+        kernel_cache.compile_once(kernel, variant, lambda v=variant: calls.append(v))
+    assert calls == ["plain", "momentum"]
+    kernel_cache._WARM.difference_update({("kernel", "plain"), ("kernel", "momentum")})

@@ -27,7 +27,7 @@ import numpy as np
 
 from .._shares import join_shares
 from ..theory.moments import Moments
-from . import kernels
+from . import kernel_cache, kernels
 from .params import METHOD_CODES, EnsembleParams
 from .rng import run_keys
 
@@ -186,8 +186,9 @@ def simulate(
     # when all is recorded; any split of the steps gives the same bits.
     ends = np.union1d(ck[1:] if record_all else [p.n_steps],
                       np.arange(STEPS_PER_CALL, p.n_steps, STEPS_PER_CALL))  # fmt: skip
-    for first, last in zip(np.concatenate([[0], ends[:-1]]), ends, strict=True):
-        first, last = int(first), int(last)
+
+    def advance(first: int, last: int) -> None:
+        """Steps ``first + 1`` to ``last`` of every run, in place."""
         kernels.advance(
             U,
             V,
@@ -226,6 +227,12 @@ def simulate(
             sums["sum_v2"],
             sums["n_samples"],
         )
+
+    variant = "momentum" if V is not None else "plain"
+    kernel_cache.compile_once(kernels.advance, variant, lambda: advance(0, 0))
+    for first, last in zip(np.concatenate([[0], ends[:-1]]), ends, strict=True):
+        first, last = int(first), int(last)
+        advance(first, last)
         j = np.searchsorted(ck, last)
         if record_all and j < ck.size and ck[j] == last:
             v_paths[:, :, j] = path_values(U)

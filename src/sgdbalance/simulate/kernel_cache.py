@@ -7,9 +7,14 @@ codes of ``params.py`` into both), so after an edit to one of those a cached ker
 on running the old code, silently. ``stamp_with_sources`` adds a digest of all of them to the
 stamp numba compares before it loads a cached function: a process then loads only what was
 compiled from the sources it imported, and compiles afresh otherwise.
+
+``compile_once`` lets one process at a time compile a kernel, so that jobs started together
+do not each compile it.
 """
 
+import fcntl
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 SOURCES = ("draws.py", "kernels.py", "params.py", "rng.py", "splitting.py")
@@ -41,3 +46,31 @@ def stamp_with_sources(namespace: dict) -> None:
         cache_file = getattr(getattr(obj, "_cache", None), "_cache_file", None)
         if cache_file is not None and obj.py_func.__module__ == namespace["__name__"]:
             cache_file._source_stamp = (cache_file._source_stamp, DIGEST)
+
+
+_WARM: set[tuple[str, str]] = set()  # (function, variant) this process has compiled or loaded
+
+
+def compile_once(dispatcher, variant: str, call: Callable[[], object]) -> None:
+    """Compile or load one variant of a cached kernel, one process at a time.
+
+    ``call`` calls ``dispatcher`` with the types of ``variant`` and no work to do. It runs
+    holding an exclusive lock beside numba's cache of ``dispatcher``: processes that start
+    together (the first jobs of a build, the tests) then compile the variant once, the first
+    writing the cache and the others waiting for it and loading it (0.3 s), where each would
+    otherwise compile it on cores they share (15-20 s each). Once per process and variant;
+    without a cache (NUMBA_DISABLE_JIT) or a writable cache directory, ``call`` runs unlocked.
+    """
+    key = (dispatcher.__name__, variant)
+    if key in _WARM:
+        return
+    folder = getattr(getattr(dispatcher, "_cache", None), "_cache_path", None)
+    try:
+        lock = open(Path(folder) / f"{dispatcher.__name__}-{variant}.lock", "w")  # noqa: SIM115
+    except (OSError, TypeError):
+        call()
+    else:
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            call()
+    _WARM.add(key)

@@ -232,16 +232,20 @@ def tail_splitting(
     deepest = np.zeros(s.replicates, np.int64)
     U0 = np.array(p.path_factors, dtype=float)
 
+    def restart(some: slice) -> np.ndarray:
+        """The replicates of ``some``, in one compiled call; their deepest stacks."""
+        return _restart(
+            U0, keys[some], moments, float(p.step), float(p.temperature),
+            float(p.max_relative_step), float(p.weight_decay), burn_steps, main_steps, up, down,
+            weights, int(s.splits), float(np.log(lo)), float(inv_log_width), occupation[some],
+            visits[some], roots[some], substeps[some], main_time[some], int(s.max_copy_substeps),
+        )  # fmt: skip
+
     def replicate(i):
         """Replicate i, alone in its compiled call; its deepest stack."""
-        one = slice(i, i + 1)
-        return _restart(
-            U0, keys[one], moments, float(p.step), float(p.temperature),
-            float(p.max_relative_step), float(p.weight_decay), burn_steps, main_steps, up, down,
-            weights, int(s.splits), float(np.log(lo)), float(inv_log_width), occupation[one],
-            visits[one], roots[one], substeps[one], main_time[one], int(s.max_copy_substeps),
-        )[0]  # fmt: skip
+        return restart(slice(i, i + 1))[0]
 
+    kernel_cache.compile_once(_restart, "sgf", lambda: restart(slice(0, 0)))
     for first in range(0, s.replicates, REPLICATES_PER_CALL):
         part = slice(first, min(first + REPLICATES_PER_CALL, s.replicates))
         deepest[part] = in_threads(replicate, range(part.start, part.stop))
