@@ -102,7 +102,7 @@ def simulate(
 ) -> dict:
     """Run the ensemble (or the runs with indices in ``runs``) and return its statistics.
 
-    Compiled with numba on first use (about 15 s, cached beside the sources) and run in
+    Compiled with numba on first use (about 20 s, cached beside the sources) and run in
     parallel over blocks of runs; every run draws from its own stream keyed by ``(seed, run
     index)``, so any split of the runs, the steps or the threads gives the same bits.
 
@@ -157,9 +157,8 @@ def simulate(
     U = np.array(
         np.broadcast_to(p.path_factors, (n, p.width, p.depth + 1)), dtype=float, order="C"
     )  # a writable copy, even for 1 run
-    # Heavy-ball velocity per run, carried across kernel calls like U. None without momentum:
-    # numba then compiles the kernel without the heavy-ball paths (about a third of its code).
-    V = np.zeros(U.shape) if p.momentum > 0 else None
+    # Heavy-ball velocity per run, carried across kernel calls like U (no rows without it).
+    V = np.zeros(U.shape if p.momentum > 0 else (0, p.width, p.depth + 1))
     state = {
         "stream": run_keys(p.seed, runs),  # advanced by GOLDEN per draw
         "alive": np.ones(n, dtype=bool),
@@ -200,7 +199,7 @@ def simulate(
             data,
             moments,
             METHOD_CODES[p.method],
-            # Compiled once per type signature (about 15 s): scalars go in as float or int, so
+            # Compiled once per type signature (about 20 s): scalars go in as float or int, so
             # that a config's 0 where 0.0 was meant does not compile the kernel a second time.
             float(p.step),
             float(p.temperature),
@@ -228,8 +227,7 @@ def simulate(
             sums["n_samples"],
         )
 
-    variant = "momentum" if V is not None else "plain"
-    kernel_cache.compile_once(kernels.advance, variant, lambda: advance(0, 0))
+    kernel_cache.compile_once(kernels.advance, lambda: advance(0, 0))
     for first, last in zip(np.concatenate([[0], ends[:-1]]), ends, strict=True):
         first, last = int(first), int(last)
         advance(first, last)

@@ -48,29 +48,30 @@ def stamp_with_sources(namespace: dict) -> None:
             cache_file._source_stamp = (cache_file._source_stamp, DIGEST)
 
 
-_WARM: set[tuple[str, str]] = set()  # (function, variant) this process has compiled or loaded
+_WARM: set[str] = set()  # the kernels this process has compiled or loaded
 
 
-def compile_once(dispatcher, variant: str, call: Callable[[], object]) -> None:
-    """Compile or load one variant of a cached kernel, one process at a time.
+def compile_once(dispatcher, call: Callable[[], object]) -> None:
+    """Compile or load a cached kernel, one process at a time.
 
-    ``call`` calls ``dispatcher`` with the types of ``variant`` and no work to do. It runs
-    holding an exclusive lock beside numba's cache of ``dispatcher``: processes that start
-    together (the first jobs of a build, the tests) then compile the variant once, the first
-    writing the cache and the others waiting for it and loading it (0.3 s), where each would
-    otherwise compile it on cores they share (15-20 s each). Once per process and variant;
-    without a cache (NUMBA_DISABLE_JIT) or a writable cache directory, ``call`` runs unlocked.
+    ``call`` calls ``dispatcher`` with the argument types it will be run with and no work to
+    do. It runs holding an exclusive lock beside numba's cache of ``dispatcher``: processes
+    that start together (the first jobs of a build, the tests) then compile the kernel once,
+    the first writing the cache and the others waiting for it and loading it (0.3 s), where
+    each would otherwise compile it on the cores they share (about 20 s each). Once per
+    process; without a cache (NUMBA_DISABLE_JIT) or a writable cache folder, ``call`` runs
+    unlocked.
     """
-    key = (dispatcher.__name__, variant)
-    if key in _WARM:
+    name = dispatcher.__name__
+    if name in _WARM:
         return
     folder = getattr(getattr(dispatcher, "_cache", None), "_cache_path", None)
     try:
-        lock = open(Path(folder) / f"{dispatcher.__name__}-{variant}.lock", "w")  # noqa: SIM115
+        lock = open(Path(folder) / f"{name}.lock", "w")  # noqa: SIM115
     except (OSError, TypeError):
         call()
     else:
         with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
             call()
-    _WARM.add(key)
+    _WARM.add(name)

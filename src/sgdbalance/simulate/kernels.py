@@ -413,8 +413,7 @@ def advance(
 
     ``data`` (n, 2) holds ``x^2`` and ``x y`` of the training set. Arrays are updated in
     place: ``U`` (runs, width, D+1) and, with momentum ``beta > 0`` (sgd and gd only), its
-    velocity ``V`` (same shape; ``None`` without momentum, which numba compiles as a kernel of
-    its own, without the heavy-ball paths: each compiles in about two thirds of the time); the
+    velocity ``V`` (same shape; untouched, and may have no rows, when ``beta == 0``); the
     per-run state ``state`` (the random stream's
     position, starting at the run's key), ``alive``, ``g_int`` and ``em2`` (runs,); the
     checkpoint arrays ``ck_*`` (runs, K) at the steps ``ck_steps`` (K,), of which only
@@ -436,7 +435,7 @@ def advance(
         for step in range(first_step + 1, last_step + 1):
             record = k < ck_steps.size and ck_steps[k] == step
             sample = step > burn_in and (step - burn_in) % every == 0
-            if V is not None:  # heavy ball: its own paths, so that plain SGD keeps its bits
+            if beta > 0.0:  # heavy ball: its own paths, so that plain SGD keeps its bits
                 if method == SGD and batch == 1 and U.shape[1] == 1 and U.shape[2] == 2:
                     _sgd_two_layer_momentum(U, V, first, stop, value, alive, state, data, m, h,
                                             2.0 * wd * h, beta, g_int, diverge_at,

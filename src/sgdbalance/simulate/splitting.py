@@ -245,7 +245,7 @@ def tail_splitting(
         """Replicate i, alone in its compiled call; its deepest stack."""
         return restart(slice(i, i + 1))[0]
 
-    kernel_cache.compile_once(_restart, "sgf", lambda: restart(slice(0, 0)))
+    kernel_cache.compile_once(_restart, lambda: restart(slice(0, 0)))
     for first in range(0, s.replicates, REPLICATES_PER_CALL):
         part = slice(first, min(first + REPLICATES_PER_CALL, s.replicates))
         deepest[part] = in_threads(replicate, range(part.start, part.stop))
