@@ -1,6 +1,8 @@
 """RESTART splitting: the engine's own dynamics, unbiased against plain simulation and the
 theory, deterministic, and clear about bad parameters."""
 
+import dataclasses
+
 import numba
 import numpy as np
 import pytest
@@ -183,3 +185,16 @@ def test_only_the_sgf_is_split(data):
                        init=balanced_init(0.5, 1))  # fmt: skip
     with pytest.raises(ValueError, match="splitting runs the SGF"):
         tail_splitting(x, y, p, split())
+
+
+@pytest.mark.parametrize("burn_in", [5.0, 0.0])  # diverged in the burn-in, or recording
+def test_a_main_run_that_diverges_as_an_ensemble_run_would_is_refused(data, burn_in):
+    # The main run starts at v = 0.5 and stays near k = 0.5; an ensemble with diverge_at = 0.3
+    # would count it as diverged at the end of its first step. A replicate cannot drop its
+    # main run, so the estimate stops with the reason.
+    x, y = data
+    p = dataclasses.replace(sgf(1), diverge_at=0.3)
+    with pytest.raises(
+        RuntimeError, match=r"replicate 0: the main run diverged \(\|v\| > diverge_at = 0.3 "
+    ):
+        tail_splitting(x, y, p, split(burn_in=burn_in, replicates=2))

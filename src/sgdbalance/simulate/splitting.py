@@ -52,10 +52,20 @@ def _record(occupation, visits, roots, last_root, rep, a, weight, root, log_lo, 
         roots[rep, slot] += 1
 
 
+@njit(cache=True, inline="always")
+def _main_diverged(v, left, h, in_step, diverge_at):
+    """The main run's sub-steps so far in its current step h, and whether it has diverged as
+    an ensemble's run would: ``|v|`` past ``diverge_at`` at the end of a step, or a step left
+    unfinished after ``kernels.MAX_SUBSTEPS`` sub-steps. ``left == h``: a step has just ended."""
+    if left == h:
+        return 0, abs(v) > diverge_at
+    return in_step + 1, in_step + 1 >= kernels.MAX_SUBSTEPS
+
+
 @njit(cache=True, nogil=True)
 def _restart(U0, keys, m, h, temp, max_rel, wd, burn_steps, main_steps, up, down, weights,
              splits, log_lo, inv_log_width, occupation, visits, roots, substeps, main_time,
-             max_copy_substeps):  # fmt: skip
+             max_copy_substeps, diverge_at):  # fmt: skip
     """RESTART for the replicates of ``keys``, one after another; fills ``occupation``,
     ``visits``, ``roots`` (replicates, bins + 2: under, bins, over), ``substeps`` (replicates,
     2: the main run's and the copies') and ``main_time`` (replicates,: the main run's recorded
@@ -64,7 +74,8 @@ def _restart(U0, keys, m, h, temp, max_rel, wd, burn_steps, main_steps, up, down
     which it may pass by a sub-step (the estimate divides by the time recorded). Returns each
     replicate's
     deepest stack, -1 where a copy ran away (no fall below its level within
-    ``max_copy_substeps``) or diverged."""
+    ``max_copy_substeps``) or diverged, -2 where the main run diverged as an ensemble's run of
+    the experiment would (``diverge_at``, ``kernels.MAX_SUBSTEPS``); a replicate stops there."""
     n_rep = keys.size
     n_levels = up.size
     slots = 2 + n_levels * (splits - 1)
@@ -94,17 +105,24 @@ def _restart(U0, keys, m, h, temp, max_rel, wd, burn_steps, main_steps, up, down
         # The main's time in whole steps h and in sub-steps apart, so that where every
         # sub-step is a whole step (D = 0) the count is exact.
         whole, part = np.int64(0), 0.0
+        in_step = 0
         while whole + part / h < burn_steps and math.isfinite(v[0]):
             g_v, drift = kernels.sgf_terms(v[0], m)
             hs = kernels.sgf_substep_length(g_v, drift, big[0], h, left[0], temp, max_rel, depth)
             v[0], big[0] = kernels.sgf_substep(U, 0, g_v, drift, state, hs, temp, wd, g_int, em2,
                                                prefix)  # fmt: skip
             left[0] = left[0] - hs if left[0] - hs > 1e-12 * h else h
+            in_step, diverged = _main_diverged(v[0], left[0], h, in_step, diverge_at)
+            if diverged:
+                deepest[rep] = -2  # the caller raises
+                break
             substeps[rep, 0] += 1
             if hs == h:
                 whole += 1
             else:
                 part += hs
+        if deepest[rep] == -2:
+            continue
         whole, part = np.int64(0), 0.0
         g_v, drift = kernels.sgf_terms(v[0], m)
         sub[0] = kernels.sgf_substep_length(g_v, drift, big[0], h, left[0], temp, max_rel, depth)
@@ -122,6 +140,11 @@ def _restart(U0, keys, m, h, temp, max_rel, wd, burn_steps, main_steps, up, down
                 left[c] = left[c] - sub[c] if left[c] - sub[c] > 1e-12 * h else h
                 if not math.isfinite(v[c]):
                     break
+                if c == 0:
+                    in_step, diverged = _main_diverged(v[0], left[0], h, in_step, diverge_at)
+                    if diverged:
+                        deepest[rep] = -2  # the caller raises
+                        break
                 substeps[rep, min(c, 1)] += 1
                 if c > 0:
                     age[c] += 1
@@ -239,6 +262,7 @@ def tail_splitting(
             float(p.max_relative_step), float(p.weight_decay), burn_steps, main_steps, up, down,
             weights, int(s.splits), float(np.log(lo)), float(inv_log_width), occupation[some],
             visits[some], roots[some], substeps[some], main_time[some], int(s.max_copy_substeps),
+            float(p.diverge_at),
         )  # fmt: skip
 
     def replicate(i):
@@ -249,6 +273,13 @@ def tail_splitting(
     for first in range(0, s.replicates, REPLICATES_PER_CALL):
         part = slice(first, min(first + REPLICATES_PER_CALL, s.replicates))
         deepest[part] = in_threads(replicate, range(part.start, part.stop))
+        if (deepest[part] == -2).any():
+            bad = first + int(np.argmax(deepest[part] == -2))
+            raise RuntimeError(
+                f"replicate {bad}: the main run diverged (|v| > diverge_at = {p.diverge_at:g} at "
+                f"the end of a step, or a step of dt unfinished after {kernels.MAX_SUBSTEPS} "
+                "sub-steps), as an ensemble's run of this experiment would; lower the temperature"
+            )
         if (deepest[part] < 0).any():
             bad = first + int(np.argmax(deepest[part] < 0))
             raise RuntimeError(
