@@ -66,9 +66,13 @@ def compile_once(dispatcher, call: Callable[[], object]) -> None:
     if name in _WARM:
         return
     folder = getattr(getattr(dispatcher, "_cache", None), "_cache_path", None)
-    try:
-        lock = open(Path(folder) / f"{name}.lock", "w")  # noqa: SIM115
-    except (OSError, TypeError):
+    lock = None
+    if folder is not None:
+        try:
+            lock = open(Path(folder) / f"{name}.lock", "w")  # noqa: SIM115
+        except OSError:  # a cache folder this process cannot write
+            pass
+    if lock is None:
         call()
     else:
         with lock:

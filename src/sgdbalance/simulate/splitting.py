@@ -34,6 +34,9 @@ from .rng import run_keys
 from .threads import in_threads
 
 REPLICATES_PER_CALL = 16  # replicates between progress reports
+# What _restart returns for a replicate that stopped, in place of its deepest stack:
+COPY_FAILED = -1  # a copy ran away (no fall below its level) or diverged
+MAIN_DIVERGED = -2  # the main run diverged as an ensemble's run of the experiment would
 
 
 @njit(cache=True, inline="always")
@@ -73,9 +76,9 @@ def _restart(U0, keys, m, h, temp, max_rel, wd, burn_steps, main_steps, up, down
     main runs ``burn_steps`` steps h, then records until its time reaches ``main_steps`` steps,
     which it may pass by a sub-step (the estimate divides by the time recorded). Returns each
     replicate's
-    deepest stack, -1 where a copy ran away (no fall below its level within
-    ``max_copy_substeps``) or diverged, -2 where the main run diverged as an ensemble's run of
-    the experiment would (``diverge_at``, ``kernels.MAX_SUBSTEPS``); a replicate stops there."""
+    deepest stack, or where the replicate stopped, COPY_FAILED (a copy ran away: no fall below
+    its level within ``max_copy_substeps``) or MAIN_DIVERGED (``diverge_at``,
+    ``kernels.MAX_SUBSTEPS``)."""
     n_rep = keys.size
     n_levels = up.size
     slots = 2 + n_levels * (splits - 1)
@@ -114,14 +117,14 @@ def _restart(U0, keys, m, h, temp, max_rel, wd, burn_steps, main_steps, up, down
             left[0] = left[0] - hs if left[0] - hs > 1e-12 * h else h
             in_step, diverged = _main_diverged(v[0], left[0], h, in_step, diverge_at)
             if diverged:
-                deepest[rep] = -2  # the caller raises
+                deepest[rep] = MAIN_DIVERGED  # the caller raises
                 break
             substeps[rep, 0] += 1
             if hs == h:
                 whole += 1
             else:
                 part += hs
-        if deepest[rep] == -2:
+        if deepest[rep] == MAIN_DIVERGED:
             continue
         whole, part = np.int64(0), 0.0
         g_v, drift = kernels.sgf_terms(v[0], m)
@@ -143,13 +146,13 @@ def _restart(U0, keys, m, h, temp, max_rel, wd, burn_steps, main_steps, up, down
                 if c == 0:
                     in_step, diverged = _main_diverged(v[0], left[0], h, in_step, diverge_at)
                     if diverged:
-                        deepest[rep] = -2  # the caller raises
+                        deepest[rep] = MAIN_DIVERGED  # the caller raises
                         break
                 substeps[rep, min(c, 1)] += 1
                 if c > 0:
                     age[c] += 1
                     if age[c] > max_copy_substeps:
-                        deepest[rep] = -1  # a runaway copy: the caller raises
+                        deepest[rep] = COPY_FAILED  # a runaway copy: the caller raises
                         break
             a = abs(v[c])
             # Fall back: an original reverts to its parent's level; a copy at its birth dies.
@@ -191,7 +194,7 @@ def _restart(U0, keys, m, h, temp, max_rel, wd, burn_steps, main_steps, up, down
             _record(occupation, visits, roots, last_root, rep, a, weights[level[c]] * sub[c],
                     root[c] if level[c] > 0 else -2, log_lo, inv_log_width, bins)  # fmt: skip
         if not math.isfinite(v[top]):
-            deepest[rep] = -1  # diverged: the caller raises
+            deepest[rep] = COPY_FAILED  # diverged: the caller raises
         main_time[rep] = whole * h + part
     return deepest
 
@@ -273,15 +276,15 @@ def tail_splitting(
     for first in range(0, s.replicates, REPLICATES_PER_CALL):
         part = slice(first, min(first + REPLICATES_PER_CALL, s.replicates))
         deepest[part] = in_threads(replicate, range(part.start, part.stop))
-        if (deepest[part] == -2).any():
-            bad = first + int(np.argmax(deepest[part] == -2))
+        if (deepest[part] == MAIN_DIVERGED).any():
+            bad = first + int(np.argmax(deepest[part] == MAIN_DIVERGED))
             raise RuntimeError(
                 f"replicate {bad}: the main run diverged (|v| > diverge_at = {p.diverge_at:g} at "
                 f"the end of a step, or a step of dt unfinished after {kernels.MAX_SUBSTEPS} "
                 "sub-steps), as an ensemble's run of this experiment would; lower the temperature"
             )
-        if (deepest[part] < 0).any():
-            bad = first + int(np.argmax(deepest[part] < 0))
+        if (deepest[part] == COPY_FAILED).any():
+            bad = first + int(np.argmax(deepest[part] == COPY_FAILED))
             raise RuntimeError(
                 f"replicate {bad}: a copy diverged or stayed above its level for "
                 f"{s.max_copy_substeps} sub-steps; lower the levels, or put first / factor in the "
