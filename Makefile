@@ -62,14 +62,19 @@ lint: $(VENV)/installed
 # (--clear drops what an older lock or a hand-run pip put there), the pins installed without
 # their dependencies (--no-deps: a package missing from the lock is never fetched at whatever
 # version is newest that day), and pip check failing if the lock is not the whole environment.
-# tests/test_install.py compares the venv's pip freeze with the lock. __init__.py holds the
-# version the editable install's metadata is built from.
+# tests/test_install.py compares the venv's pip freeze with the lock. pip compiles bytecode one
+# file at a time; compileall -j 0 compiles it on every core, and writes it whatever
+# PYTHONDONTWRITEBYTECODE says (without bytecode every job would compile numpy and scipy again:
+# docs/performance.rst). __init__.py holds the version the editable install's metadata is
+# built from.
 $(VENV)/installed: requirements.lock pyproject.toml src/sgdbalance/__init__.py
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed"' \
 		|| { echo "error: $(PYTHON) is missing or older than 3.11 (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv --clear $(VENV) || { echo "error: no venv module (Debian: apt-get install python3-venv)"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-compile -r requirements.lock
+	$(BIN)/python -m compileall -q -j 0 "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" >/dev/null \
+		|| echo "note: some files did not compile to bytecode; Python compiles them when they are imported"
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m pip check || { echo "error: requirements.lock is not a whole environment (make lock)"; exit 1; }
 	touch $@
