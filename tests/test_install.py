@@ -85,13 +85,17 @@ json.dump({"file": sgdbalance.__file__, "version": sgdbalance.__version__, "styl
 @pytest.mark.slow
 def test_pip_install_in_a_clean_venv(tmp_path):
     # A real install: a new venv (no system site-packages) resolves the dependencies of
-    # pyproject.toml from the configured package index, about 40 s on the reference machine.
+    # pyproject.toml from the configured package index. Without their bytecode (--no-compile),
+    # which pip would compile one file at a time for most of the install's time: what this
+    # test looks at is what the wheel put where, and the two commands below import a few
+    # modules from source.
     venv = tmp_path / "venv"
     env = clean_environment()
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=env)
     python = venv / "bin" / "python"
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", str(source_copy(tmp_path))],
+        [str(python), "-m", "pip", "install", "--quiet", "--no-compile",
+         str(source_copy(tmp_path))],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=900,
     )  # fmt: skip
     assert install.returncode == 0, install.stderr[-3000:]
