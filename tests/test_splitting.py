@@ -37,23 +37,56 @@ def split(**changes):
     return SplittingParams(**(base | changes))
 
 
-def test_without_a_split_the_main_run_is_the_reference_trajectory(data):
-    """D = 0, no levels: the recorded visits are exactly the |v| of the engine's reference
-    update, step by step (the same stream), each for one step dt."""
+def recorded_by_the_main_run(substeps, h, burn_steps, main_steps):
+    """What a splitting main run without levels records, from the reference's sub-steps
+    ``(length, v)``: it runs ``burn_steps`` steps h, then records the state after each
+    sub-step, held for the length of the next one, until its held time reaches ``main_steps``
+    steps; the time counted in whole steps and in sub-steps apart, as ``_restart`` counts it.
+    Returns the recorded v, how long each was held, the sub-steps taken and the recorded
+    time."""
+    i, whole, part = 0, 0, 0.0
+    while whole + part / h < burn_steps:
+        length = substeps[i][0]
+        whole, part = (whole + 1, part) if length == h else (whole, part + length)
+        i += 1
+    whole, part, v, held = 0, 0.0, [], []
+    while whole + part / h < main_steps:
+        length = substeps[i + 1][0]  # the sub-step taken from this state
+        whole, part = (whole + 1, part) if length == h else (whole, part + length)
+        v.append(substeps[i][1])
+        held.append(length)
+        i += 1
+    return np.array(v), np.array(held), i, whole * h + part
+
+
+@pytest.mark.parametrize("depth", [0, 1, 2, 3])
+def test_without_a_split_the_main_run_is_the_reference_trajectory(data, depth):
+    """No levels: the recorded visits are exactly the |v| of the engine's reference update
+    after each sub-step (the same stream), and the recorded time is theirs. At D = 0 every
+    sub-step is a step dt; at D >= 1 a small ``max_relative_step`` gives thousands of
+    shorter ones."""
     x, y = data
-    p = sgf(depth=0)
-    s = split(count=0, replicates=2, time=0.5, burn_in=0.25)
+    p = sgf(depth=depth, max_rel=0.01)
+    s = split(count=0, replicates=2, time=1.0, burn_in=0.25)
     out = tail_splitting(x, y, p, s)
     key = int(run_keys(s.seed, range(1))[0])
-    long_run = EnsembleParams(**{**p.__dict__, "time": s.time + s.burn_in})
-    states = trajectory(x * x, x * y, Moments.of_samples(x, y), long_run, key)
-    v = np.array([np.prod(state[0][::-1]) for state in states])[int(s.burn_in / p.step) + 1 :]
+    long_run = EnsembleParams(**{**p.__dict__, "time": s.time + s.burn_in + 1.0})  # to spare
+    substeps = []
+    trajectory(x * x, x * y, Moments.of_samples(x, y), long_run, key, substeps)
+    burn_steps, main_steps = round(s.burn_in / p.step), round(s.time / p.step)
+    v, held, taken, time = recorded_by_the_main_run(substeps, p.step, burn_steps, main_steps)
+    if depth >= 1:
+        assert taken > 2 * (burn_steps + main_steps)  # the sub-steps are exercised
     lo, hi, n = s.bins
     slot = np.floor((np.log(np.abs(v)) - np.log(lo)) * (n / np.log(hi / lo))).astype(int)
-    expected = np.bincount(slot[(slot >= 0) & (slot < n)], minlength=n)
+    inside = (slot >= 0) & (slot < n)
+    expected = np.bincount(slot[inside], minlength=n)
     assert out["visits"][0].tolist() == expected.tolist()
+    occupied = np.bincount(slot[inside], weights=held[inside], minlength=n) / time
+    np.testing.assert_allclose(out["probability"][0], occupied, rtol=1e-12, atol=0)
+    assert out["main_substeps"][0] == taken
+    assert out["main_time"][0] == time
     assert out["copy_substeps"][0] == 0
-    assert out["main_time"][0] == len(v) * p.step
     np.testing.assert_allclose(out["probability"][0].sum() + out["under"][0] + out["over"][0], 1.0)
 
 

@@ -58,7 +58,9 @@ class Stream:
         return math.sqrt(-2.0 * math.log(u1)) * math.cos(rng.TWO_PI * u2)
 
 
-def trajectory(x2, xy, moments: Moments, params: EnsembleParams, key: int) -> list[list]:
+def trajectory(
+    x2, xy, moments: Moments, params: EnsembleParams, key: int, substeps: list | None = None
+) -> list[list]:
     """The factors of one run after every step: a list of ``n_steps + 1`` states.
 
     The engine's update written out in plain Python, one run at a time: the specification
@@ -74,6 +76,9 @@ def trajectory(x2, xy, moments: Moments, params: EnsembleParams, key: int) -> li
         The ensemble the run belongs to.
     key : int
         The run's key, ``run_keys(params.seed, range(r, r + 1))[0]`` for run r.
+    substeps : list, optional
+        For the SGF: appended with ``(length, v)`` after every sub-step, the state the
+        splitting estimate records (``splitting.py``).
 
     Returns
     -------
@@ -107,6 +112,8 @@ def trajectory(x2, xy, moments: Moments, params: EnsembleParams, key: int) -> li
                 noise = math.sqrt(4.0 * temp * g_v * hs)
                 _move(U, hs * drift - noise * stream.normal(), 1.0 - 2.0 * p.weight_decay * hs)
                 remaining -= hs
+                if substeps is not None:
+                    substeps.append((hs, _value(U)[0]))
                 if remaining <= 1e-12 * h:
                     break
                 v, largest = _value(U)
