@@ -7,11 +7,12 @@ import numba
 
 from sgdbalance.artifact import io
 from sgdbalance.discrete import sweeps
+from sgdbalance.discrete.sweeps_params import sweep_params
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s")
 numba.set_num_threads(snakemake.threads)  # results do not depend on it, only the speed
 spec = snakemake.params.sweep
-params = sweeps.sweep_params(spec)
+params = sweep_params(spec)
 logging.info("sweep %s: %s", snakemake.wildcards.sweep, params)
 start = time.perf_counter()
 

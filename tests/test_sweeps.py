@@ -111,8 +111,17 @@ def test_divergence_map_shapes_and_thresholds():
 def test_sweep_params_from_a_config_entry():
     spec = {"kind": "kesten_tails", "dataset": "example", "points": [[0.3, 1]], "n_runs": 10,
             "steps": 20, "burn_in": 5, "seed": 1}  # fmt: skip
-    assert sweeps.sweep_params(spec).points == ((0.3, 1),)
+    assert discrete.sweep_params(spec).points == ((0.3, 1),)
     with pytest.raises(ValueError, match="burn_in"):
-        sweeps.sweep_params(spec | {"burn_in": 20})
+        discrete.sweep_params(spec | {"burn_in": 20})
     with pytest.raises(ValueError, match="integer S"):
-        sweeps.sweep_params(spec | {"points": [[0.3, 1.5]]})
+        discrete.sweep_params(spec | {"points": [[0.3, 1.5]]})
+
+
+def test_reading_a_config_leaves_discrete_sweep_params_the_function():
+    # The config validators import the module that defines sweep_params; a module of the
+    # same name would replace the package's lazy export with itself.
+    import sgdbalance.config.validate_runs  # noqa: F401
+    from sgdbalance.discrete import sweeps_params
+
+    assert discrete.sweep_params is sweeps_params.sweep_params

@@ -13,7 +13,7 @@ measured <= requested <= max(10 x measured, 5 minutes).
 
 import math
 
-from ..discrete.sweep_params import sweep_params
+from ..discrete.sweeps_params import sweep_params
 from ..nets.registry import network_params
 from .params import ensemble_params, population_moments, splitting_params
 

@@ -6,7 +6,7 @@ defined, gradient descent unstable at the minimum, more steps than a job can tak
 """
 
 from ..discrete.adaptive import AdaptiveParams
-from ..discrete.sweep_params import sweep_params
+from ..discrete.sweeps_params import sweep_params
 from ..nets.registry import network_params
 from .params import (
     ConfigError,

@@ -28,7 +28,7 @@ _NAMES = {
     "hill_bias": "kesten",
     "discrete_variance": "finite_step",
     "finite_step_gap": "finite_step",
-    "sweep_params": "sweeps",
+    "sweep_params": "sweeps_params",
     "effective_temperature": "momentum",
     "second_moment_map": "momentum",
     "momentum_covariance": "momentum",

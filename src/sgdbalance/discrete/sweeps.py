@@ -11,8 +11,8 @@ figures read (never the samples): the evidence for ``collapse.py`` and ``kesten.
 
 Every ensemble runs on the compiled engine (``simulate.ensemble.simulate``) with a seed
 derived from the sweep's seed and the ensemble's position in the sweep, in fixed chunks of
-runs: results do not depend on the machine or on the number of jobs. Their parameters are in
-``sweep_params.py``.
+runs: results do not depend on the machine or on the number of jobs. Their parameters, and
+``sweep_params`` that builds them from a config entry, are in ``sweeps_params.py``.
 """
 
 from collections.abc import Callable
@@ -24,12 +24,7 @@ from ..simulate.params import EnsembleParams, balanced_init
 from ..theory.moments import Moments
 from . import collapse
 from .batches import batch_means
-from .sweep_params import (  # noqa: F401  (sweep_params: the config entry's parameters)
-    CollapseDriftParams,
-    DivergenceMapParams,
-    KestenTailsParams,
-    sweep_params,
-)
+from .sweeps_params import CollapseDriftParams, DivergenceMapParams, KestenTailsParams
 
 CHUNK_RUNS = 8192  # runs per engine call: bounds the memory of the checkpoint records of v
 

@@ -1,9 +1,10 @@
 """The parameters of the three kinds of sweep (``sweeps.py`` runs them), and ``sweep_params``,
 which builds them from a config entry.
 
-Apart from ``sweeps.py`` so that reading a config (``sgdbalance.config``: every Snakemake
-invocation validates one) does not import the engine, numba and scipy that running a sweep
-needs.
+Apart from ``sweeps.py``, as ``nets`` keeps ``tanh_params.py`` beside ``tanh.py``, so that
+reading a config (``sgdbalance.config``: every Snakemake invocation validates one) does not
+import the engine, numba and scipy that running a sweep needs. Not named ``sweep_params.py``:
+importing that module would make ``discrete.sweep_params`` the module, not the function.
 """
 
 from dataclasses import dataclass
