@@ -231,3 +231,13 @@ def test_a_main_run_that_diverges_as_an_ensemble_run_would_is_refused(data, burn
         RuntimeError, match=r"replicate 0: the main run diverged \(\|v\| > diverge_at = 0.3 "
     ):
         tail_splitting(x, y, p, split(burn_in=burn_in, replicates=2))
+
+
+def test_a_copy_that_stays_above_its_level_too_long_is_refused(data):
+    # Copies of the first level (|v| >= 0.7, from a main run near 0.5) cannot fall back below
+    # it within 3 sub-steps: the estimate stops and names the limit.
+    x, y = data
+    with pytest.raises(
+        RuntimeError, match=r"replicate 0: a copy diverged or stayed above its level for 3 sub"
+    ):
+        tail_splitting(x, y, sgf(1), split(replicates=2, max_copy_substeps=3))

@@ -272,24 +272,22 @@ def tail_splitting(
         """Replicate i, alone in its compiled call; its deepest stack."""
         return restart(slice(i, i + 1))[0]
 
+    stop_reasons = {  # what _restart returns for a replicate that stopped, and why
+        MAIN_DIVERGED: f"the main run diverged (|v| > diverge_at = {p.diverge_at:g} at the end "
+        f"of a step, or a step of dt unfinished after {kernels.MAX_SUBSTEPS} sub-steps), as an "
+        "ensemble's run of this experiment would; lower the temperature",
+        COPY_FAILED: f"a copy diverged or stayed above its level for {s.max_copy_substeps} "
+        "sub-steps; lower the levels, or put first / factor in the bulk (copies of the first "
+        "level live until |v| falls below it)",
+    }
     kernel_cache.compile_once(_restart, lambda: restart(slice(0, 0)))
     for first in range(0, s.replicates, REPLICATES_PER_CALL):
         part = slice(first, min(first + REPLICATES_PER_CALL, s.replicates))
         deepest[part] = in_threads(replicate, range(part.start, part.stop))
-        if (deepest[part] == MAIN_DIVERGED).any():
-            bad = first + int(np.argmax(deepest[part] == MAIN_DIVERGED))
-            raise RuntimeError(
-                f"replicate {bad}: the main run diverged (|v| > diverge_at = {p.diverge_at:g} at "
-                f"the end of a step, or a step of dt unfinished after {kernels.MAX_SUBSTEPS} "
-                "sub-steps), as an ensemble's run of this experiment would; lower the temperature"
-            )
-        if (deepest[part] == COPY_FAILED).any():
-            bad = first + int(np.argmax(deepest[part] == COPY_FAILED))
-            raise RuntimeError(
-                f"replicate {bad}: a copy diverged or stayed above its level for "
-                f"{s.max_copy_substeps} sub-steps; lower the levels, or put first / factor in the "
-                "bulk (copies of the first level live until |v| falls below it)"
-            )
+        for code, why in stop_reasons.items():
+            stopped = deepest[part] == code
+            if stopped.any():
+                raise RuntimeError(f"replicate {first + int(np.argmax(stopped))}: {why}")
         if progress is not None:
             progress(part.stop, s.replicates)
     return {
